@@ -1,0 +1,49 @@
+import { Controller, Get, HttpCode, Logger, Post, Render, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { SESSION_COOKIE } from '../sessions/session-cookie';
+import { GoogleCallbackGuard, GoogleSignInGuard } from './google-auth.guards';
+import { DEFAULT_RETURN_PATH } from './return-path';
+import type { SessionUser } from './session-user';
+
+@Controller()
+export class AuthController {
+  private readonly logger = new Logger(AuthController.name);
+
+  /** The guard answers with a redirect to the provider; this body never runs. */
+  @Get('oauth2authorize')
+  @UseGuards(GoogleSignInGuard)
+  authorize(): void {}
+
+  @Get('oauth2callback')
+  @UseGuards(GoogleCallbackGuard)
+  async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const outcome = req.signInOutcome;
+    if (!outcome?.ok) {
+      this.logger.warn(`Sign-in failed: ${outcome?.reason ?? 'unknown'}`);
+      if (req.session) req.session.flash = 'Sign-in did not complete. Please try again.';
+      return res.redirect(303, DEFAULT_RETURN_PATH);
+    }
+    // passport regenerates the session inside logIn, so the return path was read from the state first.
+    await logIn(req, outcome.user);
+    req.session.flash = `Signed in as ${outcome.user.name}.`;
+    res.redirect(303, outcome.returnTo);
+  }
+
+  @Get('logout')
+  @Render('pages/logout')
+  confirmLogout(): { title: string } {
+    return { title: 'Sign out' };
+  }
+
+  @Post('logout')
+  @HttpCode(303)
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await new Promise<void>((resolve, reject) => req.session.destroy((e: unknown) => (e ? reject(e) : resolve())));
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, `${DEFAULT_RETURN_PATH}?notice=signed-out`);
+  }
+}
+
+function logIn(req: Request, user: SessionUser): Promise<void> {
+  return new Promise((resolve, reject) => req.logIn(user, (error: unknown) => (error ? reject(error) : resolve())));
+}

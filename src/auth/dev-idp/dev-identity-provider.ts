@@ -1,0 +1,146 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { type AppConfig, DEV_IDP_CLIENT, DEV_IDP_PATH } from '../../config/app-config';
+
+/** The slice of oidc-provider's API used here (the package is ESM and ships no types). */
+interface OidcProvider {
+  proxy: boolean;
+  callback(): (req: Request, res: Response) => void;
+  interactionDetails(req: Request, res: Response): Promise<{ uid: string; prompt: { name: string }; params: Record<string, unknown>; grantId?: string }>;
+  interactionFinished(req: Request, res: Response, result: Record<string, unknown>, options?: { mergeWithLastSubmission: boolean }): Promise<void>;
+  Grant: new (args: { accountId: string; clientId: string }) => { addOIDCScope(scope: string): void; save(): Promise<string> };
+}
+
+interface DevAccount {
+  email: string;
+  name: string;
+}
+
+const SCOPE = 'openid email profile';
+const logger = new Logger('DevIdentityProvider');
+
+/** The `sub` for an email: stable across restarts, so books keep their owner. */
+export function devSubject(email: string): string {
+  return `dev-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * A real OpenID provider (oidc-provider) under `/dev-idp`, so sign-in works end to end on a laptop
+ * through the very same Google strategy. Any email signs in. Never mounted in production
+ * (`loadConfig` refuses AUTH_PROVIDER=dev there).
+ */
+export function createDevIdentityProvider(config: AppConfig): Router {
+  if (config.production) throw new Error('The development identity provider cannot run in production');
+  const { default: Provider } = require('oidc-provider') as { default: new (issuer: string, setup: object) => OidcProvider };
+  const accounts = new Map<string, DevAccount>();
+  const issuer = new URL(DEV_IDP_PATH, config.baseUrl).toString();
+
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: DEV_IDP_CLIENT.clientId,
+        client_secret: DEV_IDP_CLIENT.clientSecret,
+        redirect_uris: [config.callbackUrl],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        // What passport-oauth2 sends.
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+    ],
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: false } },
+    // passport-google-oauth20 reads OpenID claims only from a URL ending in /userinfo,
+    // and sends the access token as a query parameter.
+    routes: { userinfo: '/userinfo' },
+    acceptQueryParamAccessTokens: true,
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'picture'] },
+    cookies: { keys: [randomBytes(32).toString('hex')] },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${DEV_IDP_PATH}/interaction/${interaction.uid}` },
+    findAccount: (_ctx: unknown, sub: string) => {
+      const account = accounts.get(sub);
+      if (!account) return undefined;
+      return {
+        accountId: sub,
+        claims: () => ({
+          sub,
+          email: account.email,
+          email_verified: true,
+          name: account.name,
+          picture: new URL(`${DEV_IDP_PATH}/avatar/${sub}.svg`, config.baseUrl).toString(),
+        }),
+      };
+    },
+  });
+  provider.proxy = config.trustProxy !== false;
+
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+
+  router.get('/interaction/:uid', (req, res, next) => {
+    provider
+      .interactionDetails(req, res)
+      .then((details) => {
+        const view = details.prompt.name === 'login' ? 'dev-idp/login' : 'dev-idp/consent';
+        res.render(view, { title: 'Sign in to Bookshelf (development)', uid: details.uid, devIdp: DEV_IDP_PATH });
+      })
+      .catch(next);
+  });
+
+  router.post('/interaction/:uid/login', form, (req, res, next) => {
+    const email = String(req.body?.email ?? '').trim();
+    const name = String(req.body?.name ?? '').trim();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 200 || name.length > 200) {
+      res.status(422).render('dev-idp/login', {
+        title: 'Sign in to Bookshelf (development)',
+        uid: req.params.uid,
+        devIdp: DEV_IDP_PATH,
+        email,
+        name,
+        error: 'Enter an email address such as ada@example.com.',
+      });
+      return;
+    }
+    const sub = devSubject(email);
+    accounts.set(sub, { email, name: name || email.split('@')[0] });
+    provider
+      .interactionFinished(req, res, { login: { accountId: sub } }, { mergeWithLastSubmission: false })
+      .catch(next);
+  });
+
+  router.post('/interaction/:uid/consent', form, (req, res, next) => {
+    (async () => {
+      const details = await provider.interactionDetails(req, res);
+      const accountId = (details as unknown as { session?: { accountId?: string } }).session?.accountId;
+      if (!accountId) throw new Error('consent without a signed-in account');
+      const grant = new provider.Grant({ accountId, clientId: DEV_IDP_CLIENT.clientId });
+      grant.addOIDCScope(SCOPE);
+      const grantId = await grant.save();
+      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    })().catch(next);
+  });
+
+  router.get('/avatar/:sub.svg', (req, res) => {
+    const hue = parseInt(createHash('sha256').update(req.params.sub).digest('hex').slice(0, 4), 16) % 360;
+    res
+      .type('image/svg+xml')
+      .set('Cache-Control', 'public, max-age=86400')
+      .send(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">` +
+          `<circle cx="32" cy="32" r="32" fill="hsl(${hue},55%,50%)"/>` +
+          `<circle cx="32" cy="25" r="11" fill="#fff"/><ellipse cx="32" cy="52" rx="19" ry="13" fill="#fff"/></svg>`,
+      );
+  });
+
+  router.use(provider.callback());
+  router.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    logger.warn(`Development sign-in failed: ${error.message}`);
+    res.status(400).render('errors/error', {
+      title: 'Sign-in error',
+      status: 400,
+      message: 'This sign-in attempt expired. Go back to Bookshelf and sign in again.',
+    });
+  });
+  logger.log(`Development identity provider at ${issuer}: any email signs in. Never use it in production.`);
+  return router;
+}

@@ -1,0 +1,126 @@
+import { Controller, Get, Param, Post, Query, Render, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { SignedInGuard } from '../auth/signed-in.guard';
+import { InvalidImage } from '../common/domain-errors';
+import type { BookFields } from './book';
+import { type BookFormErrors, parseBookForm } from './book-form';
+import { BooksService, type CoverChange } from './books.service';
+
+const EMPTY_FORM: BookFields = { title: '', author: '', publishedDate: '', description: '' };
+
+@Controller()
+export class BooksController {
+  constructor(private readonly books: BooksService) {}
+
+  @Get()
+  root(@Res() res: Response): void {
+    res.redirect(302, '/books');
+  }
+
+  @Get('books')
+  @Render('books/list')
+  async list(@Query('page_token') pageToken: unknown) {
+    const page = await this.books.list(undefined, pageParam(pageToken));
+    return { title: 'Books', heading: 'Books', listPath: '/books', ...page };
+  }
+
+  @Get('books/mine')
+  @UseGuards(SignedInGuard)
+  @Render('books/list')
+  async mine(@Req() req: Request, @Query('page_token') pageToken: unknown) {
+    const page = await this.books.list(req.user!.id, pageParam(pageToken));
+    return { title: 'My Books', heading: 'My Books', listPath: '/books/mine', mine: true, ...page };
+  }
+
+  @Get('books/add')
+  @UseGuards(SignedInGuard)
+  @Render('books/form')
+  addForm() {
+    return formPage('Add book', '/books/add', EMPTY_FORM);
+  }
+
+  @Post('books/add')
+  @UseGuards(SignedInGuard)
+  async add(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const form = parseBookForm(req.body);
+    if (!form.valid) return renderInvalid(res, formPage('Add book', '/books/add', form.values, form.errors));
+    try {
+      const user = req.user!;
+      const book = await this.books.create({ id: user.id, name: user.name }, form.values, req.file?.buffer);
+      req.session.flash = `Added “${book.title}”.`;
+      res.redirect(303, `/books/${encodeURIComponent(book.id)}`);
+    } catch (error) {
+      if (!(error instanceof InvalidImage)) throw error;
+      renderInvalid(res, formPage('Add book', '/books/add', form.values, { image: error.message }));
+    }
+  }
+
+  @Get('books/:id')
+  @Render('books/view')
+  async view(@Req() req: Request, @Param('id') id: string) {
+    const book = await this.books.get(id);
+    return { title: book.title, book, owner: req.user?.id === book.createdById };
+  }
+
+  @Get('books/:id/edit')
+  @UseGuards(SignedInGuard)
+  @Render('books/form')
+  async editForm(@Req() req: Request, @Param('id') id: string) {
+    const book = await this.books.getOwned(id, req.user!.id);
+    return { ...formPage('Edit book', `/books/${encodeURIComponent(id)}/edit`, book), book };
+  }
+
+  @Post('books/:id/edit')
+  @UseGuards(SignedInGuard)
+  async edit(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const userId = req.user!.id;
+    // Ownership (404, then 403) comes before validation (422).
+    const book = await this.books.getOwned(id, userId);
+    const action = `/books/${encodeURIComponent(id)}/edit`;
+    const form = parseBookForm(req.body);
+    if (!form.valid) return renderInvalid(res, { ...formPage('Edit book', action, form.values, form.errors), book });
+    const change: CoverChange = req.file
+      ? { kind: 'replace', upload: req.file.buffer }
+      : form.removeImage
+        ? { kind: 'remove' }
+        : { kind: 'keep' };
+    try {
+      await this.books.update(id, userId, form.values, change);
+      req.session.flash = 'Saved your changes.';
+      res.redirect(303, `/books/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (!(error instanceof InvalidImage)) throw error;
+      renderInvalid(res, { ...formPage('Edit book', action, form.values, { image: error.message }), book });
+    }
+  }
+
+  @Get('books/:id/delete')
+  @UseGuards(SignedInGuard)
+  @Render('books/delete')
+  async confirmDelete(@Req() req: Request, @Param('id') id: string) {
+    const book = await this.books.getOwned(id, req.user!.id);
+    return { title: `Delete ${book.title}`, book };
+  }
+
+  @Post('books/:id/delete')
+  @UseGuards(SignedInGuard)
+  async delete(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
+    const book = await this.books.delete(id, req.user!.id);
+    req.session.flash = `Deleted “${book.title}”.`;
+    res.redirect(303, '/books/mine');
+  }
+}
+
+/** A repeated `page_token` is as malformed as an edited one. */
+function pageParam(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  return typeof value === 'string' ? value : '\u0000';
+}
+
+function formPage(heading: string, action: string, values: BookFields, errors: BookFormErrors = {}) {
+  return { title: heading, heading, action, values, errors, editing: heading === 'Edit book' };
+}
+
+function renderInvalid(res: Response, page: object): void {
+  res.status(422).render('books/form', page);
+}

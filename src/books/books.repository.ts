@@ -1,0 +1,36 @@
+import type { Book, BookChanges, NewBook } from './book';
+
+export interface ListQuery {
+  /** Only this owner's books (My Books); all books when absent. */
+  createdById?: string;
+  /** The adapter's own cursor from a previous page's `next`; the first page when absent. */
+  after?: string;
+  limit: number;
+}
+
+export interface BookPage {
+  books: Book[];
+  /** An adapter-defined cursor for the next page, or null when this is the last page (decided exactly). */
+  next: string | null;
+}
+
+/**
+ * The books port, and the DI token its adapters are provided under.
+ *
+ * Invariants every adapter keeps (the contract suite in test/contract checks them):
+ * - ids are strings; an unknown or malformed id reads as null, never an error;
+ * - lists are ordered by `sortKey` compared bytewise (UTF-8), then by id, with keyset paging,
+ *   so every book of a stable list is visited exactly once;
+ * - `next` is null exactly when no further book exists;
+ * - `update` replaces the given fields and never changes the owner; it returns null for an unknown id;
+ * - `delete` is idempotent;
+ * - a cursor the adapter did not issue throws `InvalidPageToken`;
+ * - a failure to reach the database throws `BackendUnavailable`.
+ */
+export abstract class BooksRepository {
+  abstract create(book: NewBook): Promise<Book>;
+  abstract findById(id: string): Promise<Book | null>;
+  abstract update(id: string, changes: BookChanges): Promise<Book | null>;
+  abstract delete(id: string): Promise<void>;
+  abstract list(query: ListQuery): Promise<BookPage>;
+}

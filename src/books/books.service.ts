@@ -1,0 +1,135 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { BookNotFound, NotOwner } from '../common/domain-errors';
+import { CoverService, type CoverUrls } from '../storage/cover.service';
+import { type Book, type BookFields, type CoverKeys, sortKeyFor } from './book';
+import { BooksRepository } from './books.repository';
+import { PageTokens } from './page-token';
+
+export const PAGE_SIZE = 10;
+
+export interface Owner {
+  id: string;
+  name: string;
+}
+
+export interface BookView extends Book {
+  cover: CoverUrls | null;
+}
+
+export interface BookListPage {
+  books: BookView[];
+  nextPageToken: string | null;
+}
+
+/** What a form asks to do with the cover: keep it, replace it with new bytes, or remove it. */
+export type CoverChange = { kind: 'keep' } | { kind: 'replace'; upload: Buffer } | { kind: 'remove' };
+
+@Injectable()
+export class BooksService {
+  private readonly logger = new Logger(BooksService.name);
+  private readonly tokens: PageTokens;
+
+  constructor(
+    private readonly books: BooksRepository,
+    private readonly covers: CoverService,
+    config: AppConfig,
+  ) {
+    this.tokens = new PageTokens(config.sessionSecrets);
+  }
+
+  /** All books (no owner) or one owner's books, a page at a time. */
+  async list(ownerId: string | undefined, pageToken: string | undefined): Promise<BookListPage> {
+    const listName = ownerId === undefined ? 'all' : `mine:${ownerId}`;
+    const after = pageToken ? this.tokens.verify(listName, pageToken) : undefined;
+    const page = await this.books.list({ createdById: ownerId, after, limit: PAGE_SIZE });
+    return {
+      books: await Promise.all(page.books.map((book) => this.view(book))),
+      nextPageToken: page.next === null ? null : this.tokens.sign(listName, page.next),
+    };
+  }
+
+  async get(id: string): Promise<BookView> {
+    return this.view(await this.find(id));
+  }
+
+  /** The book, if `userId` owns it: BookNotFound first, then NotOwner. */
+  async getOwned(id: string, userId: string): Promise<BookView> {
+    const book = await this.find(id);
+    if (book.createdById !== userId) throw new NotOwner();
+    return this.view(book);
+  }
+
+  /**
+   * Creates a book. The cover is decoded and re-encoded first (InvalidImage stores nothing),
+   * written only then, and removed again if the book cannot be saved.
+   */
+  async create(owner: Owner, fields: BookFields, upload: Buffer | undefined): Promise<Book> {
+    const prepared = upload ? await this.covers.prepare(upload) : undefined;
+    const cover: CoverKeys = prepared ? await this.covers.store(prepared) : { imageKey: null, thumbnailKey: null };
+    try {
+      return await this.books.create({
+        ...fields,
+        ...cover,
+        sortKey: sortKeyFor(fields.title),
+        createdById: owner.id,
+        createdBy: owner.name,
+      });
+    } catch (error) {
+      await this.discard(cover);
+      throw error;
+    }
+  }
+
+  /** Replaces the editable fields; the old cover is deleted only after the book no longer points at it. */
+  async update(id: string, userId: string, fields: BookFields, change: CoverChange): Promise<Book> {
+    const existing = await this.getOwned(id, userId);
+    const prepared = change.kind === 'replace' ? await this.covers.prepare(change.upload) : undefined;
+    const cover: CoverKeys =
+      change.kind === 'keep'
+        ? { imageKey: existing.imageKey, thumbnailKey: existing.thumbnailKey }
+        : prepared
+          ? await this.covers.store(prepared)
+          : { imageKey: null, thumbnailKey: null };
+    let updated: Book | null;
+    try {
+      updated = await this.books.update(id, { ...fields, ...cover, sortKey: sortKeyFor(fields.title) });
+    } catch (error) {
+      if (change.kind === 'replace') await this.discard(cover);
+      throw error;
+    }
+    if (!updated) {
+      if (change.kind === 'replace') await this.discard(cover);
+      throw new BookNotFound();
+    }
+    if (change.kind !== 'keep') await this.discard(existing);
+    return updated;
+  }
+
+  /** Deletes the book and then its cover; returns what was deleted. */
+  async delete(id: string, userId: string): Promise<Book> {
+    const existing = await this.getOwned(id, userId);
+    await this.books.delete(id);
+    await this.discard(existing);
+    return existing;
+  }
+
+  private async find(id: string): Promise<Book> {
+    const book = await this.books.findById(id);
+    if (!book) throw new BookNotFound();
+    return book;
+  }
+
+  private async view(book: Book): Promise<BookView> {
+    return { ...book, cover: await this.covers.urls(book) };
+  }
+
+  /** Deleting a cover is cleanup: a failure is logged, never turned into a failed request. */
+  private async discard(cover: CoverKeys): Promise<void> {
+    try {
+      await this.covers.remove(cover);
+    } catch (error) {
+      this.logger.warn(`Could not delete cover ${cover.imageKey}: ${String(error)}`);
+    }
+  }
+}

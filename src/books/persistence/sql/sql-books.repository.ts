@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import type { Selectable } from 'kysely';
+import { BackendUnavailable, InvalidPageToken } from '../../../common/domain-errors';
+import type { Book, BookChanges, NewBook } from '../../book';
+import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
+import { SqlDatabase } from './sql-database';
+import type { BooksTable } from './sql-schema';
+
+type Row = Selectable<BooksTable>;
+
+/** SQL ids are positive integers; anything else cannot name a book. */
+function toId(id: string): number | null {
+  if (!/^[1-9][0-9]{0,14}$/.test(id)) return null;
+  return Number(id);
+}
+
+function toBook(row: Row): Book {
+  return {
+    id: String(row.id),
+    title: row.title,
+    author: row.author,
+    publishedDate: row.published_date,
+    description: row.description,
+    imageKey: row.image_key,
+    thumbnailKey: row.thumbnail_key,
+    createdById: row.created_by_id,
+    createdBy: row.created_by,
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+    sortKey: row.sort_key,
+  };
+}
+
+function encodeCursor(book: Book): string {
+  return JSON.stringify([book.sortKey, Number(book.id)]);
+}
+
+function decodeCursor(cursor: string): [string, number] {
+  try {
+    const value: unknown = JSON.parse(cursor);
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && Number.isSafeInteger(value[1])) {
+      return value as [string, number];
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidPageToken();
+}
+
+/** Any failure of the driver means the database cannot serve the request right now. */
+async function database<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new BackendUnavailable(error);
+  }
+}
+
+@Injectable()
+export class SqlBooksRepository extends BooksRepository {
+  constructor(private readonly sql: SqlDatabase) {
+    super();
+  }
+
+  async create(book: NewBook): Promise<Book> {
+    const now = Date.now();
+    const values = {
+      title: book.title,
+      author: book.author,
+      published_date: book.publishedDate,
+      description: book.description,
+      image_key: book.imageKey,
+      thumbnail_key: book.thumbnailKey,
+      created_by_id: book.createdById,
+      created_by: book.createdBy,
+      created_at: now,
+      updated_at: now,
+      sort_key: book.sortKey,
+    };
+    const id = await database(async () => {
+      const insert = this.sql.db.insertInto('books').values(values);
+      // PostgreSQL reports the new id only through RETURNING; MySQL only through insertId.
+      if (this.sql.engine === 'postgres') return (await insert.returning('id').executeTakeFirstOrThrow()).id;
+      return Number((await insert.executeTakeFirstOrThrow()).insertId);
+    });
+    return toBook({ id, ...values });
+  }
+
+  async findById(id: string): Promise<Book | null> {
+    const key = toId(id);
+    if (key === null) return null;
+    const row = await database(() =>
+      this.sql.db.selectFrom('books').selectAll().where('id', '=', key).executeTakeFirst(),
+    );
+    return row ? toBook(row) : null;
+  }
+
+  async update(id: string, changes: BookChanges): Promise<Book | null> {
+    const key = toId(id);
+    if (key === null) return null;
+    const result = await database(() =>
+      this.sql.db
+        .updateTable('books')
+        .set({
+          title: changes.title,
+          author: changes.author,
+          published_date: changes.publishedDate,
+          description: changes.description,
+          image_key: changes.imageKey,
+          thumbnail_key: changes.thumbnailKey,
+          sort_key: changes.sortKey,
+          updated_at: Date.now(),
+        })
+        .where('id', '=', key)
+        .executeTakeFirst(),
+    );
+    if (Number(result.numUpdatedRows) === 0) return null;
+    return this.findById(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    const key = toId(id);
+    if (key === null) return;
+    await database(() => this.sql.db.deleteFrom('books').where('id', '=', key).execute());
+  }
+
+  async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
+    const position = after === undefined ? undefined : decodeCursor(after);
+    const rows = await database(() => {
+      let query = this.sql.db.selectFrom('books').selectAll();
+      if (createdById !== undefined) query = query.where('created_by_id', '=', createdById);
+      if (position) {
+        const [sortKey, id] = position;
+        // Written so that every engine walks the (sort_key, id) index.
+        query = query.where((eb) =>
+          eb.or([eb('sort_key', '>', sortKey), eb.and([eb('sort_key', '=', sortKey), eb('id', '>', id)])]),
+        );
+      }
+      // One extra row says exactly whether another page exists.
+      return query.orderBy('sort_key').orderBy('id').limit(limit + 1).execute();
+    });
+    const books = rows.slice(0, limit).map(toBook);
+    return { books, next: rows.length > limit ? encodeCursor(books[books.length - 1]) : null };
+  }
+}

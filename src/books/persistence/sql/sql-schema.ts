@@ -1,0 +1,29 @@
+import type { Generated } from 'kysely';
+
+export interface BooksTable {
+  id: Generated<number>;
+  title: string;
+  author: string;
+  published_date: string;
+  description: string;
+  image_key: string | null;
+  thumbnail_key: string | null;
+  created_by_id: string;
+  created_by: string;
+  /** Milliseconds since the epoch: one portable type on every engine. */
+  created_at: number;
+  updated_at: number;
+  sort_key: string;
+}
+
+export interface SessionsTable {
+  sid: string;
+  /** Milliseconds since the epoch. */
+  expires_at: number;
+  data: string;
+}
+
+export interface SqlSchema {
+  books: BooksTable;
+  sessions: SessionsTable;
+}

@@ -1,0 +1,68 @@
+/**
+ * Errors thrown below the controllers. Each has a stable code; `DomainErrorFilter` is the one place
+ * that turns them into HTTP statuses and error pages.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BookNotFound extends DomainError {
+  readonly code = 'book_not_found';
+  constructor() {
+    super('That book does not exist.');
+  }
+}
+
+export class NotOwner extends DomainError {
+  readonly code = 'not_owner';
+  constructor() {
+    super('Only the person who added this book can change it.');
+  }
+}
+
+export class InvalidPageToken extends DomainError {
+  readonly code = 'invalid_page_token';
+  constructor() {
+    super('That page link is not valid. Start again from the first page.');
+  }
+}
+
+export class InvalidImage extends DomainError {
+  readonly code = 'invalid_image';
+  constructor(reason = 'The cover must be a PNG, JPEG, GIF or WebP image.') {
+    super(reason);
+  }
+}
+
+export class CsrfRejected extends DomainError {
+  readonly code = 'csrf_rejected';
+  constructor() {
+    super('Your form expired or did not come from this site. Go back, reload the page and try again.');
+  }
+}
+
+export class SignInRequired extends DomainError {
+  readonly code = 'sign_in_required';
+  constructor() {
+    super('You need to sign in to do that.');
+  }
+}
+
+export class RequestTooLarge extends DomainError {
+  readonly code = 'request_too_large';
+  constructor() {
+    super('That upload is too large. Covers can be at most 8 MiB.');
+  }
+}
+
+export class BackendUnavailable extends DomainError {
+  readonly code = 'backend_unavailable';
+  constructor(cause?: unknown) {
+    super('Bookshelf cannot reach its database right now. Please try again in a moment.');
+    this.cause = cause;
+  }
+}

@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import session, { Store } from 'express-session';
+import hbs from 'hbs';
+import helmet from 'helmet';
+import multer from 'multer';
+import passport from 'passport';
+import { createDevIdentityProvider } from './auth/dev-idp/dev-identity-provider';
+import { csrf } from './common/csrf';
+import { BackendUnavailable, RequestTooLarge } from './common/domain-errors';
+import { renderErrorPage } from './common/error-page';
+import { AppConfig, DEV_IDP_PATH } from './config/app-config';
+import { SESSION_COOKIE } from './sessions/session-cookie';
+import { SESSION_TTL_MS } from './sessions/session-lifetime';
+
+const ROOT = join(__dirname, '..');
+export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+
+const NOTICES: Record<string, string> = { 'signed-out': 'You have signed out.' };
+
+/**
+ * Everything around the routes, in the order requests meet it. Shared by main.ts and the tests,
+ * so that tests run what users run.
+ */
+export async function configureApp(app: NestExpressApplication): Promise<void> {
+  const config = app.get(AppConfig);
+  const store = app.get(Store);
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders(config));
+
+  app.useStaticAssets(join(ROOT, 'public'), { prefix: '/static/', maxAge: '1d' });
+  app.useStaticAssets(join(ROOT, 'node_modules/bootstrap/dist'), { prefix: '/static/bootstrap/', maxAge: '7d' });
+
+  // The development provider parses its own bodies and has its own CSRF protection: mount it first.
+  if (config.authProvider === 'dev') app.use(DEV_IDP_PATH, createDevIdentityProvider(config));
+
+  app.use(guarded(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 })));
+  // Multipart forms are parsed (with limits, in memory) before the CSRF guard reads `_csrf` from them;
+  // the cover is written only after the form is valid.
+  app.use(guarded(formUpload()));
+
+  app.use(
+    guarded(
+      session({
+        name: SESSION_COOKIE,
+        secret: config.sessionSecrets,
+        store,
+        resave: false,
+        saveUninitialized: false,
+        rolling: true,
+        cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: SESSION_TTL_MS },
+      }),
+    ),
+  );
+  app.use(passport.initialize());
+  app.use(guarded(passport.session()));
+  app.use(pageLocals);
+
+  app.setBaseViewsDir(join(ROOT, 'views'));
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  if (config.production) app.enable('view cache');
+  await registerPartials(join(ROOT, 'views/partials'));
+}
+
+function securityHeaders(config: AppConfig): RequestHandler {
+  // blob: lets the form preview a chosen cover before upload.
+  const images = ["'self'", 'data:', 'blob:', 'https://lh3.googleusercontent.com'];
+  if (config.coverOrigin) images.push(config.coverOrigin);
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': images,
+        'font-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        ...(config.secureCookies ? { 'upgrade-insecure-requests': [] } : {}),
+      },
+    },
+    strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
+    xFrameOptions: { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+}
+
+function formUpload(): RequestHandler {
+  return multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21 },
+  }).single('image');
+}
+
+/**
+ * Runs Express middleware and answers its failures with our error pages: limits become 413,
+ * an unreachable session store 503, anything else from a parser 400.
+ */
+function guarded(middleware: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    middleware(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const e = error as { type?: string; code?: string; name?: string; status?: number; message?: string };
+      if (e.type === 'entity.too.large' || e.status === 413 || (e.name === 'MulterError' && e.code !== 'LIMIT_UNEXPECTED_FILE')) {
+        return renderErrorPage(res, 413, new RequestTooLarge().message);
+      }
+      if (e.status && e.status >= 400 && e.status < 500) {
+        return renderErrorPage(res, 400, 'The form could not be read. Please try again.');
+      }
+      if (e.name === 'MulterError' || /form|multipart|boundary/i.test(e.message ?? '')) {
+        return renderErrorPage(res, 400, 'The form could not be read. Please try again.');
+      }
+      renderErrorPage(res, 503, new BackendUnavailable().message);
+    });
+  };
+}
+
+/** What every page's layout needs. Tokens are made only for signed-in people: nobody else can post. */
+function pageLocals(req: Request, res: Response, next: NextFunction): void {
+  res.locals.currentPath = req.originalUrl;
+  res.locals.loginUrl = `/oauth2authorize?return_url=${encodeURIComponent(req.originalUrl)}`;
+  if (req.user) {
+    res.set('Cache-Control', 'no-store');
+    res.locals.user = req.user;
+    res.locals.csrfToken = csrf.generateToken(req);
+  }
+  if (req.session?.flash) {
+    res.locals.flash = req.session.flash;
+    delete req.session.flash;
+  } else if (typeof req.query.notice === 'string' && NOTICES[req.query.notice]) {
+    res.locals.flash = NOTICES[req.query.notice];
+  }
+  next();
+}
+
+function registerPartials(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => hbs.registerPartials(dir, (error?: unknown) => (error ? reject(error) : resolve())));
+}
