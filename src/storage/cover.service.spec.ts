@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
@@ -222,11 +223,16 @@ describe(CoverService.name, () => {
       expect(storage.objects.size).toBe(0);
     });
 
-    it('reports the write failure, not the cleanup failure, when both fail', async () => {
+    it('reports the write failure, and logs the orphaned cover, when the cleanup fails too', async () => {
       storage.failPutsFrom = 2;
       storage.failDeletes = true;
+      const logError = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
 
       await expect(covers.store(prepared)).rejects.toThrow('storage is down');
+
+      const [orphan] = [...storage.objects.keys()];
+      expect(logError).toHaveBeenCalledWith(`Could not delete orphaned cover ${orphan}: Error: storage is down`);
+      logError.mockRestore();
     });
   });
 

@@ -33,26 +33,37 @@ interface StorageEmulatorClass {
 }
 
 /**
- * Whether the emulator can run here. Without firebase-tools, CI (`CI=true`) fails, because a suite that
- * quietly skips there proves nothing; a developer machine gets a loud warning and the suite skips.
+ * `describe` for suites that need the emulator. Without firebase-tools, a developer machine gets a loud
+ * warning and skipped tests; CI (`CI=true`) gets a failing test, because a suite that quietly skips
+ * there proves nothing.
  */
-export function gcsEmulatorInstalled(suite: string): boolean {
+export function describeWithGcsEmulator(name: string, suite: () => void): void {
   try {
     require.resolve(FIREBASE_TOOLS);
-    return true;
   } catch {
     const message =
-      `firebase-tools is not installed, so "${suite}" cannot run against the Cloud Storage emulator. ` +
+      `firebase-tools is not installed, so "${name}" cannot run against the Cloud Storage emulator. ` +
       'Install it with: npm install --no-save firebase-tools@15.34.2';
-    if (process.env.CI === 'true') throw new Error(message);
-    console.warn(`SKIPPED: ${message}`);
-    return false;
+    if (process.env.CI === 'true') {
+      describe(name, () => {
+        it('runs in CI, where firebase-tools must be installed', () => {
+          throw new Error(message);
+        });
+      });
+    } else {
+      console.warn(`SKIPPED: ${message}`);
+      describe.skip(name, suite);
+    }
+    return;
   }
+  describe(name, suite);
 }
 
 /**
- * Starts an emulator on a free loopback port. One at a time per process: firebase-tools keeps its
- * emulators in a process-wide registry, which the emulator reads to build the links in its answers.
+ * Starts an emulator on a free loopback port, with one bucket. One at a time per process: firebase-tools
+ * keeps its emulators in a process-wide registry, which the emulator reads to build the links in its
+ * answers. Creating buckets through the client (`storage.createBucket`) is not served; use `bucket`.
+ * The emulator does not check ACLs or signatures: every object can be read at its public URL.
  */
 export async function startGcsEmulator(): Promise<GcsEmulator> {
   // Loaded here, not imported at the top: the package is optional. It ships no type declarations.
@@ -79,7 +90,6 @@ export async function startGcsEmulator(): Promise<GcsEmulator> {
   const args = { projectId, host: '127.0.0.1', port: 0, auto_download: false };
   const emulator = new IsolatedStorageEmulator(args);
   const app: (req: IncomingMessage, res: ServerResponse) => void = await createApp(projectId, emulator);
-  emulator.adminStorageLayer.createBucket(bucket);
 
   // The emulator serves object ACLs (makePublic), metadata updates and copies only without the
   // `/storage/v1` prefix that @google-cloud/storage puts in front of every JSON API path.
@@ -91,8 +101,9 @@ export async function startGcsEmulator(): Promise<GcsEmulator> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
-  args.port = (server.address() as AddressInfo).port;
+  args.port = (server.address() as AddressInfo).port; // the emulator reads its port from `args` for its links
   EmulatorRegistry.set(Emulators.STORAGE, emulator);
+  emulator.adminStorageLayer.createBucket(bucket); // after registering: the bucket's metadata links to the emulator
 
   return {
     endpoint: `http://127.0.0.1:${args.port}`,

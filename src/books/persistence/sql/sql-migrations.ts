@@ -2,10 +2,11 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import type { SqlDatabase, SqlEngine } from './sql-database';
 
 /** Column types that differ between engines; everything else is the same DDL everywhere. */
-const types: Record<SqlEngine, { id: 'integer' | 'serial' | 'bigint'; text: 'text'; sortKey: ReturnType<typeof sql> }> = {
+const types: Record<SqlEngine, { id: 'integer' | 'bigserial' | 'bigint'; text: 'text'; sortKey: ReturnType<typeof sql> }> = {
+  // 64-bit ids everywhere, so that any id the repository accepts (up to 15 digits) is a valid key.
   sqlite: { id: 'integer', text: 'text', sortKey: sql`` },
   // Bytewise order on every engine: "C" in PostgreSQL, utf8mb4_bin in MySQL, BINARY (the default) in SQLite.
-  postgres: { id: 'serial', text: 'text', sortKey: sql`collate "C"` },
+  postgres: { id: 'bigserial', text: 'text', sortKey: sql`collate "C"` },
   mysql: { id: 'bigint', text: 'text', sortKey: sql`character set utf8mb4 collate utf8mb4_bin` },
 };
 
@@ -28,7 +29,8 @@ function migrations(engine: SqlEngine): Record<string, Migration> {
           .addColumn('image_key', 'varchar(100)')
           .addColumn('thumbnail_key', 'varchar(100)')
           .addColumn('created_by_id', 'varchar(255)', (c) => c.notNull())
-          .addColumn('created_by', 'varchar(200)', (c) => c.notNull())
+          // The provider's display name has no length limit of ours.
+          .addColumn('created_by', t.text, (c) => c.notNull())
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
           .addColumn('sort_key', 'varchar(300)', (c) => c.notNull().modifyFront(t.sortKey))

@@ -1,0 +1,2 @@
+import { describeBookshelf } from './bookshelf-suite';
+describeBookshelf('sql-sqlite', async () => ({ env: {}, stop: async () => {} }));
