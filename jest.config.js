@@ -1,22 +1,23 @@
 /** Unit tests live beside the code; end-to-end and contract suites under test/ run real servers. */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] };
 
 module.exports = {
+  // Generous for suites that start servers; unit tests finish in milliseconds anyway.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
       testEnvironment: 'node',
       rootDir: '.',
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
+      transform,
     },
     {
       displayName: 'e2e',
       testEnvironment: 'node',
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.contract-spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 60_000,
+      transform,
     },
   ],
 };

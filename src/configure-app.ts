@@ -11,11 +11,14 @@ import { csrf } from './common/csrf';
 import { BackendUnavailable, RequestTooLarge } from './common/domain-errors';
 import { renderErrorPage } from './common/error-page';
 import { AppConfig, DEV_IDP_PATH } from './config/app-config';
+import { RequestLogger } from './logging/logging.module';
 import { SESSION_COOKIE } from './sessions/session-cookie';
 import { SESSION_TTL_MS } from './sessions/session-lifetime';
 
 const ROOT = join(__dirname, '..');
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+
+const SESSIONLESS = /^\/(covers\/|healthz$|readyz$)/;
 
 const NOTICES: Record<string, string> = { 'signed-out': 'You have signed out.' };
 
@@ -27,6 +30,8 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   const config = app.get(AppConfig);
   const store = app.get(Store);
 
+  // First, so that every response is logged and timed, even those answered by middleware.
+  app.use(app.get(RequestLogger).middleware);
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders(config));
@@ -42,21 +47,24 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // the cover is written only after the form is valid.
   app.use(guarded(formUpload()));
 
-  app.use(
-    guarded(
-      session({
-        name: SESSION_COOKIE,
-        secret: config.sessionSecrets,
-        store,
-        resave: false,
-        saveUninitialized: false,
-        rolling: true,
-        cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: SESSION_TTL_MS },
-      }),
-    ),
+  const sessions = guarded(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecrets,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: SESSION_TTL_MS },
+    }),
   );
+  const login = guarded(passport.session());
   app.use(passport.initialize());
-  app.use(guarded(passport.session()));
+  // Covers and probes are the same for everyone: no session read, no cookie on a cacheable image.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (SESSIONLESS.test(req.path)) return next();
+    sessions(req, res, () => login(req, res, next));
+  });
   app.use(pageLocals);
 
   app.setBaseViewsDir(join(ROOT, 'views'));

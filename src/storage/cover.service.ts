@@ -104,9 +104,8 @@ export class CoverService {
 
   /** Deletes both objects if present. Idempotent: a missing object is fine; storage failures propagate. */
   async remove(keys: CoverKeys): Promise<void> {
-    await Promise.all(
-      [keys.imageKey, keys.thumbnailKey].filter((key): key is string => key !== null).map((key) => this.storage.delete(key)),
-    );
+    const present = [keys.imageKey, keys.thumbnailKey].filter((key): key is string => key !== null);
+    await Promise.all(present.map((key) => this.storage.delete(key)));
   }
 
   /** URLs for the browser, or null when the book has no cover. */
@@ -121,9 +120,9 @@ export class CoverService {
   }
 }
 
-// At most two image pipelines at once, one per core of the servers we size for. Each pipeline holds one of libuv's
-// 4 worker threads for its whole run; capping them keeps threads free for fs, dns.lookup and crypto
-// (database connects and sessions), and bounds the memory that decoding large images takes.
+// At most two image pipelines at once, one per core of the servers we size for. Each pipeline holds
+// one of libuv's 4 worker threads for its whole run; capping them keeps threads free for fs,
+// dns.lookup and crypto (database connects, sessions), and bounds the memory large images take.
 const withImageSlot = limitConcurrency(2);
 
 /** Runs at most `limit` tasks at once; the others wait their turn in order. */

@@ -69,6 +69,27 @@ export function describeBookshelf(backendName: string, startBackend: () => Promi
       return bookIdOf(response);
     }
 
+    describe('basics', () => {
+      it('redirects / to /books', async () => {
+        const page = await new WebClient(app.baseUrl).get('/', { follow: false });
+        expect(page.status).toBe(302);
+        expect(page.headers.get('location')).toBe('/books');
+      });
+
+      it('reports liveness and readiness', async () => {
+        expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+        const ready = await fetch(`${app.baseUrl}/readyz`);
+        expect(ready.status).toBe(200);
+        expect(await ready.json()).toEqual({ status: 'ok' });
+      });
+
+      it('answers an unknown page with a 404 page that links home', async () => {
+        const page = await new WebClient(app.baseUrl).get('/no/such/page');
+        expect(page.status).toBe(404);
+        expect(page.html.querySelector('a[href="/books"]')).not.toBeNull();
+      });
+    });
+
     describe('signing in', () => {
       it('sends an anonymous visitor of My Books to sign-in and brings them back there', async () => {
         const visitor = new WebClient(app.baseUrl);

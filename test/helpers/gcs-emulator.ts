@@ -89,31 +89,32 @@ export async function startGcsEmulator(): Promise<GcsEmulator> {
   }
   const args = { projectId, host: '127.0.0.1', port: 0, auto_download: false };
   const emulator = new IsolatedStorageEmulator(args);
-  const app: (req: IncomingMessage, res: ServerResponse) => void = await createApp(projectId, emulator);
-
+  let app: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   // The emulator serves object ACLs (makePublic), metadata updates and copies only without the
   // `/storage/v1` prefix that @google-cloud/storage puts in front of every JSON API path.
   const server = createServer((req, res) => {
     req.url = req.url?.replace(/^\/storage\/v1\/b\//, '/b/');
-    app(req, res);
+    app!(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  args.port = (server.address() as AddressInfo).port; // the emulator reads its port from `args` for its links
-  EmulatorRegistry.set(Emulators.STORAGE, emulator);
-  emulator.adminStorageLayer.createBucket(bucket); // after registering: the bucket's metadata links to the emulator
-
-  return {
-    endpoint: `http://127.0.0.1:${args.port}`,
-    projectId,
-    bucket,
-    async stop() {
-      EmulatorRegistry.clear(Emulators.STORAGE);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(blobDir, { recursive: true, force: true });
-    },
+  const stop = async () => {
+    EmulatorRegistry.clear(Emulators.STORAGE);
+    server.closeAllConnections();
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await rm(blobDir, { recursive: true, force: true });
   };
+
+  try {
+    app = await createApp(projectId, emulator);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    args.port = (server.address() as AddressInfo).port; // the emulator reads its port from `args` for its links
+    EmulatorRegistry.set(Emulators.STORAGE, emulator);
+    emulator.adminStorageLayer.createBucket(bucket); // after registering: the bucket's metadata links to the emulator
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint: `http://127.0.0.1:${args.port}`, projectId, bucket, stop };
 }

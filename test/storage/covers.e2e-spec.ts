@@ -62,7 +62,8 @@ describe(CoversController.name, () => {
   });
 
   it('answers 404, without long caching, once a cover is removed', async () => {
-    const keys = await covers.store(await covers.prepare(await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toBuffer()));
+    const upload = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toBuffer();
+    const keys = await covers.store(await covers.prepare(upload));
     const { image } = (await covers.urls(keys))!;
 
     await covers.remove(keys);
