@@ -1,12 +1,7 @@
 import sharp from 'sharp';
 import { startApp, type RunningApp } from '../helpers/app-process';
+import { describeWhen, e2eBackends, type StartedBackend } from '../helpers/backends';
 import { type Page, WebClient } from '../helpers/web-client';
-
-/** Where an e2e run's data lives: extra app settings, and how to clean up afterwards. */
-export interface BackendUnderTest {
-  env: Record<string, string>;
-  stop(): Promise<void>;
-}
 
 export const XSS = `<script>alert(1)</script>"'><img src=x onerror=alert(1)>`;
 
@@ -38,16 +33,18 @@ export function titlesOn(page: Page): string[] {
  * The HTTP end-to-end suite of the core issue, run against the real compiled app signing in through
  * the development identity provider, once per data backend.
  */
-export function describeBookshelf(backendName: string, startBackend: () => Promise<BackendUnderTest | null>): void {
-  describe(`Bookshelf over HTTP on ${backendName}`, () => {
-    let backend: BackendUnderTest | null;
+export function describeBookshelf(backendName: string): void {
+  const candidate = e2eBackends().find((b) => b.name === backendName);
+  if (!candidate) throw new Error(`No e2e backend named ${backendName}`);
+  describeWhen(candidate.unavailable(), candidate)(`Bookshelf over HTTP on ${backendName}`, () => {
+    let backend: StartedBackend | null;
     let app: RunningApp;
     let ada: WebClient;
     let bob: WebClient;
 
     beforeAll(async () => {
-      backend = await startBackend();
-      if (!backend) return;
+      backend = await candidate.start();
+      if (!backend) throw new Error(`${backendName} did not start`);
       app = await startApp(backend.env);
       ada = new WebClient(app.baseUrl);
       bob = new WebClient(app.baseUrl);

@@ -1,2 +1,0 @@
-import { describeBookshelf } from './bookshelf-suite';
-describeBookshelf('sql-sqlite', async () => ({ env: {}, stop: async () => {} }));

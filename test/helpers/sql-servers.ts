@@ -1,0 +1,256 @@
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, stopProcess } from './app-process';
+
+/**
+ * Real database servers for the contract and outage suites (TEST-INFRA.md).
+ *
+ * - The machine's running PostgreSQL, MariaDB and Redis: each suite gets a database of its own
+ *   (`bookshelf_test_<random>`, dropped afterwards) or a key prefix of its own, so suites run in parallel.
+ *   Override the servers with TEST_POSTGRES_URL, TEST_MYSQL_URL and TEST_REDIS_URL.
+ * - Private throw-away PostgreSQL and Redis instances (own folder, own port) for the outage tests, which
+ *   stop and start them without disturbing anyone else.
+ *
+ * The `...Unavailable()` checks are synchronous, so that a suite can decide between `describe` and
+ * `describe.skip` (see `describeWhen` in backends.ts); they return why a server cannot be used, or null.
+ */
+const run = promisify(execFile);
+
+export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const MYSQL_ADMIN_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const START_HINT = 'start it as TEST-INFRA.md says (.ci/run does)';
+
+export function postgresUnavailable(): string | null {
+  return answers(POSTGRES_ADMIN_URL) ? null : `PostgreSQL is not answering at ${POSTGRES_ADMIN_URL}: ${START_HINT}`;
+}
+
+export function mysqlUnavailable(): string | null {
+  return answers(MYSQL_ADMIN_URL) ? null : `MariaDB/MySQL is not answering at ${MYSQL_ADMIN_URL}: ${START_HINT}`;
+}
+
+export function redisUnavailable(): string | null {
+  return answers(REDIS_URL) ? null : `Redis is not answering at ${REDIS_URL}: ${START_HINT}`;
+}
+
+export function privatePostgresUnavailable(): string | null {
+  return postgresBin() ? null : 'PostgreSQL server binaries (initdb, pg_ctl) are not installed in /usr/lib/postgresql/*/bin';
+}
+
+export function privateRedisUnavailable(): string | null {
+  return existsSync(REDIS_SERVER) ? null : `${REDIS_SERVER} is not installed`;
+}
+
+const probed = new Map<string, boolean>();
+
+/** Whether something accepts TCP connections at the URL's host and port (checked once per process). */
+function answers(url: string): boolean {
+  const { hostname, port } = new URL(url);
+  const defaultPort = url.startsWith('mysql') ? 3306 : url.startsWith('redis') ? 6379 : 5432;
+  const key = `${hostname}:${port || defaultPort}`;
+  if (!probed.has(key)) {
+    const probe = `require('net').connect(${Number(port || defaultPort)}, ${JSON.stringify(hostname)})
+      .on('connect', () => process.exit(0)).on('error', () => process.exit(1))`;
+    probed.set(key, spawnSync(process.execPath, ['-e', probe], { timeout: 3000 }).status === 0);
+  }
+  return probed.get(key)!;
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+function testDatabaseName(): string {
+  return `bookshelf_test_${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * A fresh PostgreSQL database. It is created with a linguistic (ICU) default collation where the server
+ * has ICU, so that only the migration's `COLLATE "C"` can make the list order bytewise.
+ */
+export async function createPostgresDatabase(adminUrl = POSTGRES_ADMIN_URL): Promise<TestDatabase> {
+  const { Client } = await import('pg');
+  const name = testDatabaseName();
+  await withPg(Client, adminUrl, async (client) => {
+    try {
+      await client.query(`create database ${name} template template0 encoding 'UTF8' locale_provider icu icu_locale 'en-US'`);
+    } catch {
+      await client.query(`create database ${name}`);
+    }
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withPg(Client, adminUrl, async (client) => void (await client.query(`drop database if exists ${name} with (force)`))),
+  };
+}
+
+async function withPg<T>(
+  Client: typeof import('pg').Client,
+  url: string,
+  work: (client: import('pg').Client) => Promise<T>,
+): Promise<T> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A fresh MariaDB/MySQL database whose default character set is latin1, so that only the migration's
+ * `utf8mb4` / `utf8mb4_bin` declarations can store emoji and order bytewise.
+ */
+export async function createMysqlDatabase(adminUrl = MYSQL_ADMIN_URL): Promise<TestDatabase> {
+  const mysql = await import('mysql2/promise');
+  const name = testDatabaseName();
+  const admin = async (statement: string) => {
+    const connection = await mysql.createConnection({ uri: adminUrl, connectTimeout: 5000 });
+    try {
+      await connection.query(statement);
+    } finally {
+      await connection.end();
+    }
+  };
+  await admin(`create database ${name} character set latin1 collate latin1_swedish_ci`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name}`) };
+}
+
+/** A server the test owns: `stop()` and `start()` it to simulate an outage; `close()` removes it. */
+export interface PrivateServer {
+  url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function postgresBin(): string | null {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin/initdb')) && existsSync(join(root, v, 'bin/pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions.length > 0 ? join(root, versions[0], 'bin') : null;
+}
+
+/**
+ * A throw-away PostgreSQL cluster in a temp folder on a free port (about a second to start).
+ * PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user.
+ */
+export async function startPrivatePostgres(): Promise<PrivateServer> {
+  const bin = postgresBin();
+  if (!bin) throw new Error(privatePostgresUnavailable()!);
+  const dir = mkdtempSync(join(tmpdir(), 'bookshelf-pg-'));
+  const data = join(dir, 'data');
+  const port = await freePort();
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+    chownSync(dir, uid, gid);
+  }
+  const pg = (tool: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  const ctl = (...args: string[]) => pg('pg_ctl', ['-D', data, '-l', join(dir, 'log'), ...args]);
+  const stopNow = () => {
+    try {
+      execFileSync(asRoot ? 'runuser' : join(bin, 'pg_ctl'), [
+        ...(asRoot ? ['-u', 'postgres', '--', join(bin, 'pg_ctl')] : []),
+        ...['-D', data, '-m', 'immediate', 'stop'],
+      ], { stdio: 'ignore' });
+    } catch {
+      // not running
+    }
+  };
+
+  await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
+  // If Jest is killed before afterAll, the cluster must not outlive the test run.
+  process.once('exit', stopNow);
+  const server: PrivateServer = {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    start: async () => void (await ctl('-o', options, '-w', '-t', '20', 'start')),
+    // `fast`: the server ends every session and shuts down, as in a maintenance restart or failover.
+    stop: async () => void (await ctl('-m', 'fast', '-w', 'stop')),
+    close: async () => {
+      process.removeListener('exit', stopNow);
+      stopNow();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}
+
+const REDIS_SERVER = '/usr/bin/redis-server';
+
+/**
+ * A private redis-server on a free port, run as a child process. It saves its data when stopped
+ * and loads it again when started, like a production Redis with persistence, so sessions survive.
+ */
+export async function startPrivateRedis(): Promise<PrivateServer> {
+  if (!existsSync(REDIS_SERVER)) throw new Error(privateRedisUnavailable()!);
+  const dir = mkdtempSync(join(tmpdir(), 'bookshelf-redis-'));
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '3600 1', '--appendonly', 'no'];
+  let child: ChildProcess | undefined;
+  const killNow = () => child?.kill('SIGKILL');
+  process.once('exit', killNow);
+  const server: PrivateServer = {
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      child = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
+      await waitFor(() => ping(port), `redis-server on port ${port}`);
+    },
+    async stop() {
+      if (child) await stopProcess(child);
+      child = undefined;
+    },
+    async close() {
+      process.removeListener('exit', killNow);
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(port, '127.0.0.1');
+    socket.setTimeout(500);
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** Polls `check` until it is true, for at most `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+}
