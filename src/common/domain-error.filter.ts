@@ -1,10 +1,10 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError } from './domain-errors';
+import { DomainError, type DomainErrorCode } from './domain-errors';
 import { renderErrorPage } from './error-page';
 
 /** The status each domain error answers with (ARCHITECTURE.md section 4); exhaustive by code. */
-const STATUS: Record<string, number> = {
+const STATUS: Record<DomainErrorCode, number> = {
   book_not_found: HttpStatus.NOT_FOUND,
   not_owner: HttpStatus.FORBIDDEN,
   invalid_page_token: HttpStatus.BAD_REQUEST,
@@ -33,7 +33,7 @@ export class DomainErrorFilter implements ExceptionFilter {
       if (error.code === 'backend_unavailable') {
         this.logger.error(`Backend unavailable on ${req.method} ${req.path}: ${String((error as { cause?: unknown }).cause)}`);
       }
-      renderErrorPage(res, STATUS[error.code] ?? HttpStatus.INTERNAL_SERVER_ERROR, error.message);
+      renderErrorPage(res, STATUS[error.code], error.message);
       return;
     }
     if (error instanceof HttpException) {

@@ -2,8 +2,18 @@
  * Errors thrown below the controllers. Each has a stable code; `DomainErrorFilter` is the one place
  * that turns them into HTTP statuses and error pages.
  */
+export type DomainErrorCode =
+  | 'book_not_found'
+  | 'not_owner'
+  | 'invalid_page_token'
+  | 'invalid_image'
+  | 'csrf_rejected'
+  | 'sign_in_required'
+  | 'request_too_large'
+  | 'backend_unavailable';
+
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: DomainErrorCode;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -11,56 +21,56 @@ export abstract class DomainError extends Error {
 }
 
 export class BookNotFound extends DomainError {
-  readonly code = 'book_not_found';
+  readonly code = 'book_not_found' as const;
   constructor() {
     super('That book does not exist.');
   }
 }
 
 export class NotOwner extends DomainError {
-  readonly code = 'not_owner';
+  readonly code = 'not_owner' as const;
   constructor() {
     super('Only the person who added this book can change it.');
   }
 }
 
 export class InvalidPageToken extends DomainError {
-  readonly code = 'invalid_page_token';
+  readonly code = 'invalid_page_token' as const;
   constructor() {
     super('That page link is not valid. Start again from the first page.');
   }
 }
 
 export class InvalidImage extends DomainError {
-  readonly code = 'invalid_image';
+  readonly code = 'invalid_image' as const;
   constructor(reason = 'The cover must be a PNG, JPEG, GIF or WebP image.') {
     super(reason);
   }
 }
 
 export class CsrfRejected extends DomainError {
-  readonly code = 'csrf_rejected';
+  readonly code = 'csrf_rejected' as const;
   constructor() {
     super('Your form expired or did not come from this site. Go back, reload the page and try again.');
   }
 }
 
 export class SignInRequired extends DomainError {
-  readonly code = 'sign_in_required';
+  readonly code = 'sign_in_required' as const;
   constructor() {
     super('You need to sign in to do that.');
   }
 }
 
 export class RequestTooLarge extends DomainError {
-  readonly code = 'request_too_large';
+  readonly code = 'request_too_large' as const;
   constructor() {
     super('That upload is too large. Covers can be at most 8 MiB.');
   }
 }
 
 export class BackendUnavailable extends DomainError {
-  readonly code = 'backend_unavailable';
+  readonly code = 'backend_unavailable' as const;
   constructor(cause?: unknown) {
     super('Bookshelf cannot reach its database right now. Please try again in a moment.');
     this.cause = cause;
