@@ -8,6 +8,7 @@ import { DomainErrorFilter } from './common/domain-error.filter';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthController } from './health/health.controller';
+import { LoggingModule } from './logging/logging.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { StorageModule } from './storage/storage.module';
 
@@ -19,6 +20,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
         DataBackendModule.forRoot(config),
         { ...StorageModule.forRoot(config), global: true },
         SessionsModule.forRoot(config),

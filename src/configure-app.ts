@@ -19,6 +19,7 @@ const ROOT = join(__dirname, '..');
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 const SESSIONLESS = /^\/(covers\/|healthz$|readyz$)/;
+const SIGN_IN_PATHS = /^\/oauth2(authorize|callback)$/;
 
 const NOTICES: Record<string, string> = { 'signed-out': 'You have signed out.' };
 
@@ -33,6 +34,9 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // First, so that every response is logged and timed, even those answered by middleware.
   app.use(app.get(RequestLogger).middleware);
   app.disable('x-powered-by');
+  // Pages are rendered per request (and signed-in ones are no-store): hashing every body for an ETag costs
+  // more than the rare 304 saves. Static files keep their own ETags.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders(config));
 
@@ -61,8 +65,10 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   const login = guarded(passport.session());
   app.use(passport.initialize());
   // Covers and probes are the same for everyone: no session read, no cookie on a cacheable image.
+  // Nor for anonymous reads: a GET without our cookie has no session to load, and creating one costs a
+  // fifth of a list page; only the start and end of sign-in need a fresh session (OAuth state, PKCE).
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (SESSIONLESS.test(req.path)) return next();
+    if (SESSIONLESS.test(req.path) || anonymousRead(req)) return next();
     sessions(req, res, () => login(req, res, next));
   });
   app.use(pageLocals);
@@ -130,6 +136,12 @@ function guarded(middleware: RequestHandler): RequestHandler {
       renderErrorPage(res, 503, new BackendUnavailable().message);
     });
   };
+}
+
+function anonymousRead(req: Request): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return false;
+  return !SIGN_IN_PATHS.test(req.path);
 }
 
 /** What every page's layout needs. Tokens are made only for signed-in people: nobody else can post. */

@@ -1,6 +1,9 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { Store } from 'express-session';
-import type { AppConfig, DataBackend, SessionStoreKind } from '../config/app-config';
+import { AppConfig, type DataBackend, type SessionStoreKind } from '../config/app-config';
+import type { Datastore } from '@google-cloud/datastore';
+import type { Connection } from 'mongoose';
+import { DATASTORE_CLIENT, MONGO_CONNECTION } from '../books/persistence/backend-clients';
 import { SqlDatabase } from '../books/persistence/sql/sql-database';
 import { SqlSessionStore } from './sql-session.store';
 
@@ -9,23 +12,25 @@ type StoreChoice = Exclude<SessionStoreKind, 'auto'> | DataBackend;
 /** Where sessions live: the data backend's own database (`auto`), or Redis. */
 const stores: Record<StoreChoice, Provider> = {
   sql: { provide: Store, inject: [SqlDatabase], useFactory: (db: SqlDatabase) => new SqlSessionStore(db) },
+  // These share the books module's client, and load their SDKs only when chosen.
   mongodb: {
     provide: Store,
-    useFactory: () => {
-      throw new Error('MongoDB sessions are not available yet');
-    },
+    inject: [MONGO_CONNECTION],
+    useFactory: (connection: Connection) =>
+      (require('./mongo-session.store') as typeof import('./mongo-session.store')).createMongoSessionStore(connection),
   },
   datastore: {
     provide: Store,
-    useFactory: () => {
-      throw new Error('Datastore sessions are not available yet');
-    },
+    inject: [DATASTORE_CLIENT],
+    useFactory: (datastore: Datastore) =>
+      new (require('./datastore-session.store') as typeof import('./datastore-session.store')).DatastoreSessionStore(datastore),
   },
+  // Loads the Redis client only when chosen; REDIS_URL is required by config validation.
   redis: {
     provide: Store,
-    useFactory: () => {
-      throw new Error('Redis sessions are not available yet');
-    },
+    inject: [AppConfig],
+    useFactory: (config: AppConfig) =>
+      (require('./redis-session.store') as typeof import('./redis-session.store')).RedisSessionStore.connect(config.redisUrl!),
   },
 };
 

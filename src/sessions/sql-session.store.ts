@@ -6,8 +6,9 @@ import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from '
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
 /**
- * express-session store in the books database's `sessions` table (every SQL engine, through Kysely).
- * Expired rows are ignored on read and pruned on a timer that never keeps the process alive.
+ * express-session store in the books database's `sessions` table (every SQL engine, through Kysely, so
+ * with the same connect and query timeouts as the books: an unreachable database is a fast 503).
+ * An expired row is never returned, and is deleted by a prune timer that never keeps the process alive.
  */
 export class SqlSessionStore extends Store {
   private readonly logger = new Logger(SqlSessionStore.name);
@@ -30,17 +31,15 @@ export class SqlSessionStore extends Store {
     });
   }
 
+  /** One statement (an upsert), so two first requests of a new session cannot collide. */
   override set(sid: string, session: SessionData, callback?: Callback): void {
     this.run(callback, async () => {
-      const row = { sid, expires_at: expiryOf(session), data: JSON.stringify(session) };
-      const existing = await this.sql.db
-        .updateTable('sessions')
-        .set({ expires_at: row.expires_at, data: row.data })
-        .where('sid', '=', sid)
-        .executeTakeFirst();
-      if (Number(existing.numUpdatedRows) === 0) {
-        await this.sql.db.insertInto('sessions').values(row).execute();
-      }
+      const changes = { expires_at: expiryOf(session), data: JSON.stringify(session) };
+      const insert = this.sql.db.insertInto('sessions').values({ sid, ...changes });
+      await (this.sql.engine === 'mysql'
+        ? insert.onDuplicateKeyUpdate(changes)
+        : insert.onConflict((conflict) => conflict.column('sid').doUpdateSet(changes))
+      ).execute();
     });
   }
 
@@ -50,10 +49,10 @@ export class SqlSessionStore extends Store {
     });
   }
 
-  /** Slides the expiry, but writes only when the stored one is more than the touch interval old. */
-  override touch(sid: string, session: SessionData, callback?: () => void): void {
+  /** Slides the expiry, but writes only when the stored one is more than the touch interval behind. */
+  override touch(sid: string, session: SessionData, callback?: (error?: unknown) => void): void {
     const expiresAt = expiryOf(session);
-    this.run(callback as Callback, async () => {
+    this.run(callback, async () => {
       await this.sql.db
         .updateTable('sessions')
         .set({ expires_at: expiresAt })
@@ -63,11 +62,12 @@ export class SqlSessionStore extends Store {
     });
   }
 
+  /** Deletes expired sessions; the timer calls it, tests may too. */
   async prune(now = Date.now()): Promise<void> {
     try {
       await this.sql.db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
     } catch (error) {
-      this.logger.warn(`Could not prune sessions: ${String(error)}`);
+      this.logger.warn(`Could not prune expired sessions: ${String(error)}`);
     }
   }
 

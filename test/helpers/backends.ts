@@ -1,3 +1,5 @@
+import { datastoreEmulatorUnavailable, startDatastoreEmulator } from './datastore-emulator';
+import { startTestMongo, testMongoUnavailable } from './jongodb';
 import {
   createMysqlDatabase,
   createPostgresDatabase,
@@ -83,5 +85,40 @@ export function e2eBackends(): E2eBackend[] {
     },
     sqlBackend('sql-postgres', postgresUnavailable, createPostgresDatabase),
     sqlBackend('sql-mysql', mysqlUnavailable, createMysqlDatabase),
+    mongoBackend(),
+    datastoreBackend(),
   ];
+}
+
+/** jongodb of its own per suite (or a throw-away database on the real server at MONGODB_URL). */
+function mongoBackend(): E2eBackend {
+  const backend = { name: 'mongodb', unavailable: testMongoUnavailable };
+  return {
+    ...backend,
+    start: () =>
+      ifAvailable(backend, async () => {
+        const server = await startTestMongo();
+        return { env: { DATA_BACKEND: 'mongodb', MONGODB_URL: server.url }, stop: () => server.stop() };
+      }),
+  };
+}
+
+/** A Datastore emulator of its own per suite; skipped, even in CI, where none is installed. */
+function datastoreBackend(): E2eBackend {
+  const backend = { name: 'datastore', unavailable: datastoreEmulatorUnavailable, optionalInCi: true };
+  return {
+    ...backend,
+    start: () =>
+      ifAvailable(backend, async () => {
+        const emulator = await startDatastoreEmulator();
+        if (!emulator) throw new Error('The Datastore emulator did not start');
+        const env = {
+          DATA_BACKEND: 'datastore',
+          GOOGLE_CLOUD_PROJECT: emulator.projectId,
+          DATASTORE_EMULATOR_HOST: emulator.host,
+          METADATA_SERVER_DETECTION: 'none',
+        };
+        return { env, stop: () => emulator.stop() };
+      }),
+  };
 }

@@ -32,16 +32,38 @@ export function devSubject(email: string): string {
  */
 export function createDevIdentityProvider(config: AppConfig): Router {
   if (config.production) throw new Error('The development identity provider cannot run in production');
+  return createIdentityProvider({
+    origin: config.baseUrl,
+    client: { ...DEV_IDP_CLIENT, redirectUri: config.callbackUrl },
+    proxy: config.trustProxy !== false,
+  });
+}
+
+export interface IdentityProviderOptions {
+  /** Where browsers reach the provider; it is served under `${origin}/dev-idp`. */
+  origin: URL;
+  /** The one client it knows: Bookshelf with its callback URL. */
+  client: { clientId: string; clientSecret: string; redirectUri: string };
+  /** Trust X-Forwarded-* headers. */
+  proxy: boolean;
+}
+
+/**
+ * The provider as an Express router to mount at `/dev-idp`. The app mounts it in development; the
+ * benchmark also runs it alone, as a separate process acting as "Google" (see `standalone.ts`).
+ * Its pages are rendered with the app's views (`dev-idp/login`, `dev-idp/consent`, `errors/error`).
+ */
+export function createIdentityProvider(options: IdentityProviderOptions): Router {
   const { default: Provider } = require('oidc-provider') as { default: new (issuer: string, setup: object) => OidcProvider };
   const accounts = new Map<string, DevAccount>();
-  const issuer = new URL(DEV_IDP_PATH, config.baseUrl).toString();
+  const issuer = new URL(DEV_IDP_PATH, options.origin).toString();
 
   const provider = new Provider(issuer, {
     clients: [
       {
-        client_id: DEV_IDP_CLIENT.clientId,
-        client_secret: DEV_IDP_CLIENT.clientSecret,
-        redirect_uris: [config.callbackUrl],
+        client_id: options.client.clientId,
+        client_secret: options.client.clientSecret,
+        redirect_uris: [options.client.redirectUri],
         grant_types: ['authorization_code'],
         response_types: ['code'],
         // What passport-oauth2 sends.
@@ -68,12 +90,12 @@ export function createDevIdentityProvider(config: AppConfig): Router {
           email: account.email,
           email_verified: true,
           name: account.name,
-          picture: new URL(`${DEV_IDP_PATH}/avatar/${sub}.svg`, config.baseUrl).toString(),
+          picture: new URL(`${DEV_IDP_PATH}/avatar/${sub}.svg`, options.origin).toString(),
         }),
       };
     },
   });
-  provider.proxy = config.trustProxy !== false;
+  provider.proxy = options.proxy;
 
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
@@ -114,7 +136,7 @@ export function createDevIdentityProvider(config: AppConfig): Router {
       const details = await provider.interactionDetails(req, res);
       const accountId = (details as unknown as { session?: { accountId?: string } }).session?.accountId;
       if (!accountId) throw new Error('consent without a signed-in account');
-      const grant = new provider.Grant({ accountId, clientId: DEV_IDP_CLIENT.clientId });
+      const grant = new provider.Grant({ accountId, clientId: options.client.clientId });
       grant.addOIDCScope(SCOPE);
       const grantId = await grant.save();
       await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });

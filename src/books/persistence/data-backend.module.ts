@@ -5,12 +5,10 @@ import { SqlBooksModule } from './sql/sql-books.module';
 /** The one place a data backend is chosen. Each module exports BooksRepository and DatabaseHealth. */
 const backends: Record<DataBackend, () => Type> = {
   sql: () => SqlBooksModule,
-  mongodb: () => {
-    throw new Error('DATA_BACKEND=mongodb is not available yet');
-  },
-  datastore: () => {
-    throw new Error('DATA_BACKEND=datastore is not available yet');
-  },
+  // Loaded only when chosen: mongoose and the Datastore SDK each take about a second to load.
+  mongodb: () => (require('./mongo/mongo-books.module') as typeof import('./mongo/mongo-books.module')).MongoBooksModule,
+  datastore: () =>
+    (require('./datastore/datastore-books.module') as typeof import('./datastore/datastore-books.module')).DatastoreBooksModule,
 };
 
 @Module({})

@@ -131,10 +131,12 @@ export class SqlBooksRepository extends BooksRepository {
       if (createdById !== undefined) query = query.where('created_by_id', '=', createdById);
       if (position) {
         const [sortKey, id] = position;
-        // Written so that every engine walks the (sort_key, id) index.
-        query = query.where((eb) =>
-          eb.or([eb('sort_key', '>', sortKey), eb.and([eb('sort_key', '=', sortKey), eb('id', '>', id)])]),
-        );
+        // The keyset condition of ARCHITECTURE.md section 3. The redundant `sort_key >= ?` gives every
+        // engine (PostgreSQL above all, which does not derive it from the OR) where to start in the
+        // (sort_key, id) or (created_by_id, sort_key, id) index, so a deep page costs what page 1 does.
+        query = query
+          .where('sort_key', '>=', sortKey)
+          .where((eb) => eb.or([eb('sort_key', '>', sortKey), eb.and([eb('sort_key', '=', sortKey), eb('id', '>', id)])]));
       }
       // One extra row says exactly whether another page exists.
       return query.orderBy('sort_key').orderBy('id').limit(limit + 1).execute();

@@ -1,6 +1,15 @@
 import type { Logger } from '@nestjs/common';
-import type { MysqlPool, MysqlPoolConnection, MysqlQueryResult, MysqlStream, PostgresPool, PostgresPoolClient } from 'kysely';
-import type { Pool as PgPool } from 'pg';
+import type {
+  MysqlPool,
+  MysqlPoolConnection,
+  MysqlQueryResult,
+  MysqlStream,
+  PostgresCursor,
+  PostgresPool,
+  PostgresPoolClient,
+  PostgresQueryResult,
+} from 'kysely';
+import type { Pool as PgPool, PoolClient } from 'pg';
 import type { Pool as MysqlDriverPool, PoolConnection as MysqlDriverConnection } from 'mysql2';
 
 /**
@@ -17,7 +26,10 @@ export interface PoolLimits {
 }
 
 export function postgresPool(url: string, { connectMs, queryMs, logger }: PoolLimits): PostgresPool {
-  const { Pool } = require('pg') as typeof import('pg');
+  const { Pool, TypeOverrides, types } = require('pg') as typeof import('pg');
+  // bigint columns (ids, epoch milliseconds) stay far below 2^53: read them as numbers, as on the other engines.
+  const parsers = new TypeOverrides();
+  parsers.setTypeParser(types.builtins.INT8, Number);
   const pool: PgPool = new Pool({
     connectionString: url,
     max: 10,
@@ -28,27 +40,54 @@ export function postgresPool(url: string, { connectMs, queryMs, logger }: PoolLi
     statement_timeout: queryMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    types: parsers,
   });
-  // An idle client losing its connection emits here; without a handler the process would crash.
-  pool.on('error', (error) => logger.warn(`PostgreSQL connection lost: ${error.message}`));
+  // An idle client losing its connection emits here, a checked-out one on itself (see below); an `error`
+  // event without a listener would crash the process.
+  const lost = (error: Error) => logger.warn(`PostgreSQL connection lost: ${error.message}`);
+  pool.on('error', lost);
   return {
-    async connect(): Promise<PostgresPoolClient> {
-      const client = await pool.connect();
-      let failed = false;
-      return {
-        query: (async (sql: string, parameters: ReadonlyArray<unknown>) => {
-          try {
-            return await client.query(sql, [...parameters]);
-          } catch (error) {
-            failed = true;
-            throw error;
-          }
-        }) as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(failed || destroy === true),
-      };
-    },
+    connect: async () => new DiscardingPostgresClient(await pool.connect(), lost),
     end: () => pool.end(),
   };
+}
+
+class DiscardingPostgresClient implements PostgresPoolClient {
+  private failed = false;
+  private readonly onError = (error: Error) => {
+    this.failed = true;
+    this.lost(error);
+  };
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly lost: (error: Error) => void,
+  ) {
+    // pg-pool listens for errors only on idle clients. A server that ends the connection between two
+    // queries of a checked-out client (a restart, a failover) would otherwise crash the process.
+    client.on('error', this.onError);
+  }
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query<R>(
+    sql: string | PostgresCursor<R>,
+    parameters: ReadonlyArray<unknown> = [],
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    if (typeof sql !== 'string') throw new Error('Cursors are not used by this application');
+    return this.client.query(sql, [...parameters]).then(
+      (result) => result as unknown as PostgresQueryResult<R>,
+      (error: unknown) => {
+        this.failed = true;
+        throw error;
+      },
+    );
+  }
+
+  release(destroy = false): void {
+    this.client.off('error', this.onError);
+    this.client.release(this.failed || destroy);
+  }
 }
 
 export function mysqlPool(url: string, { connectMs, queryMs, logger }: PoolLimits): MysqlPool {
@@ -97,7 +136,11 @@ class TimedMysqlConnection implements MysqlPoolConnection {
 
   query(sql: string, parameters: unknown[]): { stream: <T>() => MysqlStream<T> };
   query(sql: string, parameters: unknown[], callback: (error: unknown, result: MysqlQueryResult) => void): void;
-  query(sql: string, parameters: unknown[], callback?: (error: unknown, result: MysqlQueryResult) => void): void | never {
+  query(
+    sql: string,
+    parameters: unknown[],
+    callback?: (error: unknown, result: MysqlQueryResult) => void,
+  ): void | { stream: <T>() => MysqlStream<T> } {
     if (!callback) throw new Error('Streaming queries are not used by this application');
     this.connection.query({ sql, values: parameters, timeout: this.queryMs }, (error, result) => {
       if (error) this.failed = true;
@@ -106,7 +149,10 @@ class TimedMysqlConnection implements MysqlPoolConnection {
   }
 
   release(): void {
-    if (this.failed) this.connection.destroy();
-    else this.connection.release();
+    if (!this.failed) return this.connection.release();
+    this.connection.destroy();
+    // mysql2's destroy() only half-closes the socket, which stays open while the server is busy with the
+    // abandoned query or does not answer at all. Close it now.
+    (this.connection as unknown as { stream?: { destroy(): void } }).stream?.destroy();
   }
 }

@@ -1,0 +1,87 @@
+'use strict';
+/**
+ * The data backends the benchmark can run on. Each `setup` returns the app's environment variables for it
+ * and a `teardown` that removes everything it created. Servers are the machine's own on loopback
+ * (TEST-INFRA.md), overridable with --postgres-url / --mysql-url (admin connections, loopback only).
+ */
+const { randomBytes } = require('node:crypto');
+const { join } = require('node:path');
+const { assertLoopback, startNode, waitForLine, stop } = require('./processes');
+
+const ROOT = join(__dirname, '..', '..');
+
+function databaseName() {
+  return `bookshelf_bench_${randomBytes(5).toString('hex')}`;
+}
+
+const backends = {
+  async sqlite({ dataDir }) {
+    return { env: { DATA_BACKEND: 'sql', SQL_URL: `sqlite:${join(dataDir, 'bookshelf.sqlite')}` }, teardown: async () => {} };
+  },
+
+  async postgres({ postgresUrl }) {
+    assertLoopback(postgresUrl);
+    const { Client } = require('pg');
+    const name = databaseName();
+    const admin = new Client({ connectionString: postgresUrl });
+    await admin.connect();
+    try {
+      await admin.query(`create database ${name}`);
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(postgresUrl);
+    url.pathname = `/${name}`;
+    return {
+      env: { DATA_BACKEND: 'sql', SQL_URL: url.toString() },
+      teardown: async () => {
+        const client = new Client({ connectionString: postgresUrl });
+        await client.connect();
+        try {
+          await client.query(`drop database if exists ${name} with (force)`);
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  },
+
+  async mysql({ mysqlUrl }) {
+    assertLoopback(mysqlUrl);
+    const mysql = require('mysql2/promise');
+    const name = databaseName();
+    const admin = await mysql.createConnection(mysqlUrl);
+    try {
+      await admin.query(`create database ${name} character set utf8mb4 collate utf8mb4_bin`);
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(mysqlUrl);
+    url.pathname = `/${name}`;
+    return {
+      env: { DATA_BACKEND: 'sql', SQL_URL: url.toString() },
+      teardown: async () => {
+        const connection = await mysql.createConnection(mysqlUrl);
+        try {
+          await connection.query(`drop database if exists ${name}`);
+        } finally {
+          await connection.end();
+        }
+      },
+    };
+  },
+
+  /** MongoDB wire protocol from jongodb (TEST-INFRA.md), an in-memory server started for this run. */
+  async mongodb() {
+    const { spawn } = require('node:child_process');
+    const bin = join(ROOT, 'node_modules/@jongodb/memory-server-bin-linux-x64-gnu/bin/jongodb');
+    const child = spawn(bin, ['--host=127.0.0.1', '--port=0', `--database=${databaseName()}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stderr.on('data', (c) => (output = (output + c).slice(-8192)));
+    const proc = { child, exited: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))), output: () => output };
+    const [, url] = await waitForLine(proc, /JONGODB_URI=(\S+)/);
+    return { env: { DATA_BACKEND: 'mongodb', MONGODB_URL: url }, teardown: async () => void (await stop(proc, 5000)), pid: child.pid };
+  },
+};
+
+module.exports = { backends, startNode };

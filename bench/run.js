@@ -1,0 +1,503 @@
+'use strict';
+/**
+ * Bookshelf benchmark: `npm run bench -- [options]` (builds first). See `--help` and the README.
+ *
+ * Seeds a realistic data set through the BooksRepository port, starts the compiled app as production
+ * would (NODE_ENV=production, view cache, JSON request logs to a file), signs users in through a separate
+ * OpenID provider process acting as Google, and drives the app with autocannon from this process. Also
+ * serves the very bytes of list page 1 from a bare Node http server (the ceiling) and measures it the
+ * same way. Prints a table with the targets beside each figure and writes it as JSON to bench/results/.
+ * Reports; never fails on a missed target. Loopback only, bounded in count and time.
+ */
+const { mkdtempSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, existsSync, cpSync } = require('node:fs');
+const { cpus, tmpdir, totalmem } = require('node:os');
+const { join } = require('node:path');
+const { parseArgs } = require('node:util');
+const { backends } = require('./lib/backends');
+const dataset = require('./lib/dataset');
+const { measure } = require('./lib/load');
+const { assertLoopback, freePort, memory, openFds, round, startNode, stop, waitForLine, waitForOk } = require('./lib/processes');
+const { WebClient } = require('./lib/web-client');
+
+let ROOT = join(__dirname, '..');
+let DIST = join(ROOT, 'dist');
+const RESULTS = join(__dirname, 'results');
+
+const HELP = `npm run bench -- [options]
+
+  --backend sqlite|postgres|mysql|mongodb   data backend (default sqlite)
+  --sessions auto|redis                     session store (default auto: the data backend's)
+  --books N --users N --covers SHARE        data set (default 100000, 1000, 0.1)
+  --duration S                              seconds per measurement (default 10)
+  --warmup S                                seconds of unmeasured load before each scenario (default 3)
+  --connections LIST                        (default 10,50)
+  --scenarios LIST                          list,deep,book,mine,add (default all)
+  --deep-pages N                            More links followed for the deep page (default 1000)
+  --signed-in N                             users signed in for mine and add (default 4)
+  --soak S                                  then a mixed soak of S seconds (0 = none, default 0; max 900)
+  --soak-only                               skip the scenario table, only the soak
+  --reuse                                   keep the seeded SQLite data set in bench/results/.cache and reuse it
+  --cpu-prof                                run the app with --cpu-prof (profile in bench/results/; summarise it
+                                            with node bench/profile-summary.js FILE)
+  --app-root DIR                            benchmark another build (DIR has dist/, views/, public/, node_modules/)
+  --postgres-url URL --mysql-url URL --redis-url URL   admin/server URLs (loopback only)
+`;
+
+const TARGETS = {
+  ceilingRatio: 0.1,
+  p99Ms: 50,
+  deepCost: 1.2,
+  rssMb: 200,
+  startupMs: 1000,
+};
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string', default: 'sqlite' },
+      sessions: { type: 'string', default: 'auto' },
+      books: { type: 'string', default: '100000' },
+      users: { type: 'string', default: '1000' },
+      covers: { type: 'string', default: '0.1' },
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '10,50' },
+      scenarios: { type: 'string', default: 'list,deep,book,mine,add' },
+      'deep-pages': { type: 'string', default: '1000' },
+      'signed-in': { type: 'string', default: '4' },
+      soak: { type: 'string', default: '0' },
+      'soak-only': { type: 'boolean', default: false },
+      reuse: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      'app-root': { type: 'string' },
+      'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+      'mysql-url': { type: 'string', default: 'mysql://root@127.0.0.1:3306/' },
+      'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values['app-root']) {
+    // Another build to compare (a folder with dist/, views/, public/ and node_modules/).
+    ROOT = values['app-root'];
+    DIST = join(ROOT, 'dist');
+  }
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const opts = {
+    backend: values.backend,
+    sessions: values.sessions,
+    books: int(values.books, 'books', 1, 2_000_000),
+    users: int(values.users, 'users', 1, 100_000),
+    covers: Number(values.covers),
+    duration: int(values.duration, 'duration', 1, 120),
+    warmup: int(values.warmup, 'warmup', 0, 60),
+    connections: values.connections.split(',').map((c) => int(c, 'connections', 1, 500)),
+    scenarios: values.scenarios.split(',').filter(Boolean),
+    deepPages: int(values['deep-pages'], 'deep-pages', 1, 20_000),
+    signedIn: int(values['signed-in'], 'signed-in', 1, 50),
+    soak: int(values.soak, 'soak', 0, 900),
+    soakOnly: values['soak-only'],
+    reuse: values.reuse,
+    cpuProf: values['cpu-prof'],
+    postgresUrl: values['postgres-url'],
+    mysqlUrl: values['mysql-url'],
+    redisUrl: values['redis-url'],
+  };
+  if (!backends[opts.backend]) throw new Error(`--backend must be one of ${Object.keys(backends).join(', ')}`);
+  if (!['auto', 'redis'].includes(opts.sessions)) throw new Error('--sessions must be auto or redis');
+  const unknown = opts.scenarios.filter((s) => !SCENARIOS[s]);
+  if (unknown.length) throw new Error(`Unknown scenarios: ${unknown.join(', ')}`);
+  if (opts.signedIn > opts.users) opts.signedIn = opts.users;
+  if (opts.sessions === 'redis') assertLoopback(opts.redisUrl.replace(/^redis/, 'http'));
+  return opts;
+}
+
+function int(value, name, min, max) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max} (got ${value})`);
+  return n;
+}
+
+/** What each scenario requests, and the status every answer must have. */
+const SCENARIOS = {
+  list: { title: 'list page 1 (anonymous)', make: () => ({ path: '/books', expect: 200 }) },
+  deep: { title: 'list page deep in the set', make: (ctx) => ({ path: ctx.deepPath, expect: 200 }) },
+  book: { title: 'one book page', make: (ctx) => ({ path: `/books/${ctx.bookId}`, expect: 200 }) },
+  mine: {
+    title: 'My Books (signed in)',
+    make: (ctx) => {
+      let turn = 0;
+      return {
+        expect: 200,
+        requests: [
+          {
+            method: 'GET',
+            path: '/books/mine',
+            setupRequest: (req) => ({ ...req, headers: { cookie: ctx.users[turn++ % ctx.users.length].cookie } }),
+          },
+        ],
+      };
+    },
+  },
+  add: {
+    title: 'add book POST (CSRF)',
+    make: (ctx) => {
+      let turn = 0;
+      const rnd = dataset.random(7);
+      return {
+        expect: 303,
+        requests: [
+          {
+            method: 'POST',
+            path: '/books/add',
+            setupRequest: (req) => {
+              const n = turn++;
+              const user = ctx.users[n % ctx.users.length];
+              const body = new URLSearchParams({
+                title: `${dataset.title(rnd)} (bench ${n})`,
+                author: dataset.author(rnd),
+                publishedDate: dataset.publishedDate(rnd),
+                description: dataset.description(rnd),
+                _csrf: user.csrf,
+              }).toString();
+              return {
+                ...req,
+                headers: { cookie: user.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+                body,
+              };
+            },
+          },
+        ],
+      };
+    },
+  },
+};
+
+async function main() {
+  const opts = options();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  mkdirSync(RESULTS, { recursive: true });
+  const runDir = mkdtempSync(join(tmpdir(), 'bookshelf-bench-'));
+  const dataDir = join(runDir, 'data');
+  mkdirSync(dataDir);
+  const cleanups = [() => rmSync(runDir, { recursive: true, force: true })];
+  const cleanup = async () => {
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()();
+      } catch (error) {
+        console.error(`cleanup: ${error.message}`);
+      }
+    }
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  const report = {
+    when: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+    backend: opts.backend,
+    sessions: opts.sessions,
+    targets: TARGETS,
+  };
+  try {
+    log(`Benchmark on ${opts.backend} (sessions: ${opts.sessions}), ${opts.books} books by ${opts.users} users; ${cpus().length} CPUs, Node ${process.version}`);
+    const backend = await backends[opts.backend]({ dataDir, postgresUrl: opts.postgresUrl, mysqlUrl: opts.mysqlUrl });
+    cleanups.push(backend.teardown);
+    const uploadDir = join(dataDir, 'uploads');
+    const dataEnv = {
+      ...backend.env,
+      UPLOAD_DIR: uploadDir,
+      ...(opts.sessions === 'redis' ? { SESSION_STORE: 'redis', REDIS_URL: opts.redisUrl } : {}),
+    };
+
+    report.dataset = await seed(opts, dataEnv, dataDir);
+
+    const appPort = await freePort();
+    const baseUrl = `http://127.0.0.1:${appPort}`;
+    const client = { id: 'bookshelf-bench', secret: `bench-${Math.random().toString(36).slice(2)}-not-a-real-secret` };
+    const idp = startNode(
+      join(DIST, 'auth/dev-idp/standalone.js'),
+      ['--port', '0', '--client-id', client.id, '--client-secret', client.secret, '--redirect-uri', `${baseUrl}/oauth2callback`],
+      { cwd: ROOT, env: { PATH: process.env.PATH, NODE_ENV: 'development' } },
+    );
+    cleanups.push(() => stop(idp, 5000));
+    const [, idpUrl] = await waitForLine(idp, /DEV_IDP_URL=(\S+)/);
+    assertLoopback(idpUrl);
+
+    const logFile = join(RESULTS, `${stamp}-${opts.backend}-app.log`);
+    const logFd = openSync(logFile, 'w');
+    const appEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      METADATA_SERVER_DETECTION: 'none',
+      PORT: String(appPort),
+      BASE_URL: baseUrl,
+      SESSION_SECRET: `bench-session-secret-${'x'.repeat(32)}`,
+      GOOGLE_OAUTH2_CLIENT_ID: client.id,
+      GOOGLE_OAUTH2_CLIENT_SECRET: client.secret,
+      GOOGLE_OAUTH2_AUTH_URL: `${idpUrl.replace(/\/$/, '')}/auth`,
+      GOOGLE_OAUTH2_TOKEN_URL: `${idpUrl.replace(/\/$/, '')}/token`,
+      GOOGLE_OAUTH2_USERINFO_URL: `${idpUrl.replace(/\/$/, '')}/userinfo`,
+      LOG_LEVEL: 'info',
+      ...dataEnv,
+    };
+    const started = Date.now();
+    const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${stamp}-${opts.backend}-app.cpuprofile`] : [];
+    const app = startNode(join(DIST, 'main.js'), [], { cwd: ROOT, env: appEnv, stdout: logFd, nodeArgs });
+    closeSync(logFd);
+    let appStopped = false;
+    cleanups.push(() => (appStopped ? undefined : stop(app)));
+    report.startupMs = await waitForOk(`${baseUrl}/books`, app, started);
+    report.idleMemory = memory(app.pid);
+    log(`App started in ${report.startupMs} ms (target < ${TARGETS.startupMs} ms), RSS ${report.idleMemory.rssMb} MB; logs in ${logFile}`);
+
+    const ctx = await prepare(baseUrl, opts);
+    report.deepWalk = ctx.deepWalk;
+    const pageFile = join(runDir, 'page1.html');
+    writeFileSync(pageFile, ctx.page1);
+
+    if (!opts.soakOnly) {
+      report.ceiling = await measureCeiling(pageFile, opts);
+      report.scenarios = [];
+      for (const name of opts.scenarios) {
+        const scenario = SCENARIOS[name].make(ctx);
+        if (opts.warmup > 0) await measure(baseUrl, scenario, { connections: opts.connections.at(-1), seconds: opts.warmup });
+        for (const connections of opts.connections) {
+          const result = await measure(baseUrl, scenario, { connections, seconds: opts.duration });
+          const mem = memory(app.pid);
+          report.scenarios.push({ scenario: name, title: SCENARIOS[name].title, connections, ...result, rssMb: mem.rssMb, peakRssMb: mem.peakRssMb });
+          log(`  ${name.padEnd(5)} c=${String(connections).padStart(3)}  ${result.rps} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  RSS ${mem.rssMb} MB`);
+        }
+      }
+      report.checks = checks(report);
+      printTable(report);
+    }
+
+    if (opts.soak > 0) report.soak = await soak(baseUrl, app, ctx, opts);
+
+    report.finalMemory = memory(app.pid);
+    const shutdown = await stop(app);
+    appStopped = true;
+    report.shutdown = { exitCode: shutdown.code, signal: shutdown.signal, ms: shutdown.ms };
+    const logText = readFileSync(logFile, 'utf8');
+    report.logLines = logText.split('\n').filter((l) => l.startsWith('{"level":"info"') && l.includes('"req":')).length;
+    log(`Shutdown on SIGTERM: exit ${shutdown.code ?? shutdown.signal} in ${shutdown.ms} ms; ${report.logLines} JSON request log lines written`);
+
+    const out = join(RESULTS, `${stamp}-${opts.backend}.json`);
+    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+    log(`Results: ${out}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+/** Seeds into `dataDir` (or copies a cached seeded SQLite set with --reuse). */
+async function seed(opts, dataEnv, dataDir) {
+  const cacheDir = join(RESULTS, '.cache', `sqlite-${opts.books}-${opts.users}-${opts.covers}`);
+  if (opts.reuse && opts.backend === 'sqlite' && existsSync(join(cacheDir, 'done.json'))) {
+    cpSync(cacheDir, dataDir, { recursive: true });
+    const done = JSON.parse(readFileSync(join(cacheDir, 'done.json'), 'utf8'));
+    log(`Reused the seeded data set from ${cacheDir} (seeded in ${done.ms} ms)`);
+    return { ...done, reused: true };
+  }
+  log(`Seeding ${opts.books} books through the BooksRepository port...`);
+  const seeder = startNode(
+    join(__dirname, 'seed.js'),
+    ['--dist', DIST, '--books', String(opts.books), '--users', String(opts.users), '--covers', String(opts.covers)],
+    { cwd: ROOT, env: { PATH: process.env.PATH, METADATA_SERVER_DETECTION: 'none', NODE_ENV: 'development', ...dataEnv } },
+  );
+  const { code } = await seeder.exited;
+  if (code !== 0) throw new Error(`Seeding failed (${code}):\n${seeder.output()}`);
+  const result = JSON.parse(seeder.output().trim().split('\n').at(-1));
+  log(`Seeded ${result.books} books (${result.withCover} with covers) in ${result.ms} ms`);
+  if (opts.reuse && opts.backend === 'sqlite') {
+    rmSync(cacheDir, { recursive: true, force: true });
+    cpSync(dataDir, cacheDir, { recursive: true });
+    writeFileSync(join(cacheDir, 'done.json'), JSON.stringify(result));
+  }
+  return result;
+}
+
+/** List page 1's bytes, the deep page (following More), a book, and signed-in users with CSRF tokens. */
+async function prepare(baseUrl, opts) {
+  const page1 = await text(`${baseUrl}/books`);
+  if (!page1.includes('<h4>')) throw new Error(`List page 1 shows no books:\n${page1.slice(0, 1500)}`);
+
+  const walkStarted = Date.now();
+  let path = '/books';
+  let html = page1;
+  for (let i = 0; i < opts.deepPages; i++) {
+    const more = html.match(/href="(\/books\?page_token=[^"]+)"/);
+    if (!more) throw new Error(`No More link after ${i} pages; seed more books than ${opts.deepPages * 10}`);
+    path = decodeEntities(more[1]);
+    html = await text(`${baseUrl}${path}`);
+  }
+  const deepWalk = { pages: opts.deepPages, ms: Date.now() - walkStarted, msPerPage: round((Date.now() - walkStarted) / opts.deepPages, 2) };
+  log(`Followed More ${opts.deepPages} times in ${deepWalk.ms} ms (${deepWalk.msPerPage} ms a page, one client)`);
+  const bookId = html.match(/href="\/books\/([^"/?]+)"/)?.[1];
+  if (!bookId) throw new Error('No book link on the deep page');
+
+  const users = [];
+  for (let i = 0; i < opts.signedIn; i++) {
+    const person = dataset.userFor(i);
+    const web = new WebClient(baseUrl);
+    const landed = await web.signIn(person.email, person.name, '/books/mine');
+    if (!landed.body.includes('My Books') || !landed.body.includes('<h4>')) throw new Error(`My Books of ${person.email} shows no books`);
+    const form = await web.get('/books/add');
+    users.push({ email: person.email, cookie: web.cookieHeader(), csrf: web.csrfToken(form) });
+  }
+  log(`Signed in ${users.length} users through the separate OpenID provider`);
+  return { page1, deepPath: path, bookId, users, deepWalk };
+}
+
+async function measureCeiling(pageFile, opts) {
+  const ceiling = startNode(join(__dirname, 'ceiling.js'), [pageFile], { cwd: ROOT, env: { PATH: process.env.PATH } });
+  try {
+    const [, port] = await waitForLine(ceiling, /CEILING_PORT=(\d+)/);
+    const url = `http://127.0.0.1:${port}`;
+    const scenario = { path: '/books', expect: 200 };
+    if (opts.warmup > 0) await measure(url, scenario, { connections: opts.connections.at(-1), seconds: opts.warmup });
+    const results = {};
+    for (const connections of opts.connections) {
+      results[connections] = { ...(await measure(url, scenario, { connections, seconds: opts.duration })), rssMb: memory(ceiling.pid).rssMb };
+      log(`  ceiling c=${String(connections).padStart(3)}  ${results[connections].rps} req/s  p50 ${results[connections].p50} ms  p99 ${results[connections].p99} ms`);
+    }
+    return results;
+  } finally {
+    await stop(ceiling, 5000);
+  }
+}
+
+/** The targets of issue 6, each with its figure and whether it is met. */
+function checks(report) {
+  const find = (name, c) => report.scenarios.find((s) => s.scenario === name && s.connections === c);
+  const out = [];
+  const conns = [...new Set(report.scenarios.map((s) => s.connections))];
+  const top = Math.max(...conns);
+  for (const c of conns) {
+    const list = find('list', c);
+    const ceiling = report.ceiling?.[c];
+    if (list && ceiling) {
+      const ratio = round(list.rps / ceiling.rps, 3);
+      list.ceilingRatio = ratio;
+      if (c === 50 || (c === top && !conns.includes(50))) {
+        out.push({ check: `list page 1 at ${c} connections: app/ceiling`, value: ratio, target: `>= ${TARGETS.ceilingRatio}`, met: ratio >= TARGETS.ceilingRatio });
+        out.push({ check: `list page 1 at ${c} connections: p99`, value: `${list.p99} ms`, target: `< ${TARGETS.p99Ms} ms`, met: list.p99 < TARGETS.p99Ms });
+      }
+    }
+    const deep = find('deep', c);
+    if (list && deep) {
+      const cost = round(list.rps / deep.rps, 2);
+      deep.costVsPage1 = cost;
+      out.push({ check: `deep page vs page 1 at ${c} connections: cost`, value: `x${cost}`, target: `<= x${TARGETS.deepCost}`, met: cost <= TARGETS.deepCost });
+    }
+  }
+  const peakRss = Math.max(...report.scenarios.map((s) => s.rssMb));
+  out.push({ check: 'RSS after every run', value: `${peakRss} MB (max)`, target: `< ${TARGETS.rssMb} MB`, met: peakRss < TARGETS.rssMb });
+  out.push({ check: 'start-up to first served page', value: `${report.startupMs} ms`, target: `< ${TARGETS.startupMs} ms`, met: report.startupMs < TARGETS.startupMs });
+  const errors = report.scenarios.reduce((n, s) => n + s.errors, 0);
+  out.push({ check: 'errors (all runs)', value: errors, target: '0', met: errors === 0 });
+  return out;
+}
+
+function printTable(report) {
+  const rows = [['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'vs ceiling / target']];
+  for (const c of Object.keys(report.ceiling ?? {})) {
+    const r = report.ceiling[c];
+    rows.push(['ceiling (bare http, same bytes)', c, r.rps, r.p50, r.p99, r.errors, r.rssMb, '']);
+  }
+  for (const s of report.scenarios) {
+    let note = '';
+    if (s.ceilingRatio !== undefined) note = `${s.ceilingRatio} of ceiling (>= ${TARGETS.ceilingRatio}); p99 < ${TARGETS.p99Ms}`;
+    if (s.costVsPage1 !== undefined) note = `cost x${s.costVsPage1} of page 1 (<= x${TARGETS.deepCost})`;
+    rows.push([s.title, s.connections, s.rps, s.p50, s.p99, s.errors, s.rssMb, note]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  const line = (r) => `| ${r.map((cell, i) => (i === 0 || i === 7 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ')} |`;
+  console.log('');
+  console.log(line(rows[0]));
+  console.log(`|${widths.map((w, i) => (i === 0 || i === 7 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const r of rows.slice(1)) console.log(line(r));
+  console.log('');
+  for (const c of report.checks) console.log(`  ${c.met ? 'MET   ' : 'MISSED'}  ${c.check}: ${c.value} (target ${c.target})`);
+  console.log('');
+}
+
+/**
+ * Every scenario at once, in slices, for `opts.soak` seconds. Between slices, with no load running, samples
+ * the app's RSS and open file descriptors (sockets, files): both should come back to a plateau, not grow.
+ */
+async function soak(baseUrl, app, ctx, opts) {
+  const mix = { list: 16, deep: 6, book: 10, mine: 10, add: 4 };
+  const slice = Math.min(30, opts.soak);
+  const slices = Math.max(2, Math.ceil(opts.soak / slice));
+  log(`Soak: ${slices} slices of ${slice} s, mixing ${Object.entries(mix).map(([k, v]) => `${k} x${v}`).join(', ')} connections`);
+  const settle = async () => {
+    // Lets closed connections finish closing before the file descriptors are counted.
+    await new Promise((r) => setTimeout(r, 1000));
+    return { rssMb: memory(app.pid).rssMb, fds: openFds(app.pid) };
+  };
+  const baseline = await settle();
+  const samples = [];
+  let requests = 0;
+  let errors = 0;
+  for (let i = 0; i < slices; i++) {
+    const results = await Promise.all(
+      Object.entries(mix).map(([name, connections]) => measure(baseUrl, SCENARIOS[name].make(ctx), { connections, seconds: slice })),
+    );
+    const sample = { slice: i + 1, atSeconds: (i + 1) * slice, ...(await settle()) };
+    sample.requests = results.reduce((n, r) => n + r.requests, 0);
+    sample.errors = results.reduce((n, r) => n + r.errors, 0);
+    sample.p99 = Math.max(...results.map((r) => r.p99));
+    requests += sample.requests;
+    errors += sample.errors;
+    samples.push(sample);
+    log(`  slice ${i + 1}/${slices}: ${Math.round(sample.requests / slice)} req/s, errors ${sample.errors}, RSS ${sample.rssMb} MB, open fds ${sample.fds}`);
+  }
+  // The first slice warms caches and the JIT; growth is judged on the rest.
+  const steady = samples.slice(1);
+  const rssGrowth = round(steady.at(-1).rssMb - steady[0].rssMb);
+  const slope = round(regressionSlope(steady.map((s) => [s.atSeconds / 60, s.rssMb])), 2);
+  const fdGrowth = Math.max(...samples.map((s) => s.fds)) - baseline.fds;
+  const memoryFlat = rssGrowth <= 10 || rssGrowth <= steady[0].rssMb * 0.05;
+  const handlesFlat = fdGrowth <= 5;
+  const summary = { seconds: slices * slice, requests, errors, baseline, samples, rssGrowthMb: rssGrowth, rssSlopeMbPerMin: slope, fdGrowth, memoryFlat, handlesFlat };
+  log(
+    `Soak: ${requests} requests, ${errors} errors; RSS ${steady[0].rssMb} -> ${steady.at(-1).rssMb} MB after warm-up (${slope} MB/min): ` +
+      `${memoryFlat ? 'FLAT' : 'GROWING'}; open fds ${baseline.fds} at rest, at most +${fdGrowth} between slices: ${handlesFlat ? 'FLAT' : 'GROWING'}`,
+  );
+  return summary;
+}
+
+function regressionSlope(points) {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const num = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const den = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+async function text(url) {
+  const response = await fetch(url, { redirect: 'manual' });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}:\n${body.slice(0, 1500)}`);
+  return body;
+}
+
+function decodeEntities(s) {
+  return s.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+}
+
+function log(message) {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+main().catch((error) => {
+  console.error(error.stack ?? error);
+  process.exitCode = 1;
+});

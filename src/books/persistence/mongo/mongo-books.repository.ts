@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { type FilterQuery, type Model, Types } from 'mongoose';
+import { BackendUnavailable, InvalidPageToken } from '../../../common/domain-errors';
+import type { Book, BookChanges, NewBook } from '../../book';
+import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
+import { MongoBook } from './book.schema';
+
+type Stored = MongoBook & { _id: Types.ObjectId };
+
+/** The canonical form only (lower-case hex), so that one book has one URL; anything else names no book. */
+const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+function toId(id: string): Types.ObjectId | null {
+  return OBJECT_ID.test(id) ? new Types.ObjectId(id) : null;
+}
+
+function toBook(doc: Stored): Book {
+  return {
+    id: doc._id.toHexString(),
+    title: doc.title,
+    author: doc.author,
+    publishedDate: doc.publishedDate,
+    description: doc.description,
+    imageKey: doc.imageKey ?? null,
+    thumbnailKey: doc.thumbnailKey ?? null,
+    createdById: doc.createdById,
+    createdBy: doc.createdBy,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    sortKey: doc.sortKey,
+  };
+}
+
+/** The cursor is the last book's position in the list order: `[sortKey, id]`. */
+function encodeCursor(book: Book): string {
+  return JSON.stringify([book.sortKey, book.id]);
+}
+
+function decodeCursor(cursor: string): [string, Types.ObjectId] {
+  try {
+    const value: unknown = JSON.parse(cursor);
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      const id = toId(value[1]);
+      if (id) return [value[0], id];
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidPageToken();
+}
+
+/** Any failure of the driver means the database cannot serve the request right now. */
+async function database<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new BackendUnavailable(error);
+  }
+}
+
+@Injectable()
+export class MongoBooksRepository extends BooksRepository {
+  constructor(@InjectModel(MongoBook.name) private readonly books: Model<MongoBook>) {
+    super();
+  }
+
+  async create(book: NewBook): Promise<Book> {
+    const created = await database(() => this.books.create({ ...book }));
+    return toBook(created.toObject());
+  }
+
+  async findById(id: string): Promise<Book | null> {
+    const key = toId(id);
+    if (!key) return null;
+    const doc = await database(() => this.books.findById(key).lean<Stored>().exec());
+    return doc ? toBook(doc) : null;
+  }
+
+  async update(id: string, changes: BookChanges): Promise<Book | null> {
+    const key = toId(id);
+    if (!key) return null;
+    // Only the editable fields are set, so the owner never changes; mongoose sets `updatedAt`.
+    const { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } = changes;
+    const doc = await database(() =>
+      this.books
+        .findByIdAndUpdate(
+          key,
+          { $set: { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } },
+          { new: true },
+        )
+        .lean<Stored>()
+        .exec(),
+    );
+    return doc ? toBook(doc) : null;
+  }
+
+  async delete(id: string): Promise<void> {
+    const key = toId(id);
+    if (!key) return;
+    await database(() => this.books.deleteOne({ _id: key }).exec());
+  }
+
+  async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
+    const position = after === undefined ? undefined : decodeCursor(after);
+    const filter: FilterQuery<MongoBook> = {};
+    if (createdById !== undefined) filter.createdById = createdById;
+    if (position) {
+      const [sortKey, id] = position;
+      filter.$or = [{ sortKey: { $gt: sortKey } }, { sortKey, _id: { $gt: id } }];
+    }
+    // One extra document says exactly whether another page exists.
+    const docs = await database(() =>
+      this.books
+        .find(filter)
+        .sort({ sortKey: 1, _id: 1 })
+        .limit(limit + 1)
+        .lean<Stored[]>()
+        .exec(),
+    );
+    const books = docs.slice(0, limit).map(toBook);
+    return { books, next: docs.length > limit ? encodeCursor(books[books.length - 1]) : null };
+  }
+}

@@ -1,0 +1,126 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../config/app-config';
+import { createHttpLogger } from './http-logger';
+
+/** Collects the JSON lines a logger writes. */
+function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { stream, lines };
+}
+
+interface FakeExchange {
+  req: IncomingMessage & { user?: { id: string } };
+  res: ServerResponse & { headers: Record<string, string> };
+}
+
+/** A request through the middleware, answered with `status` after `during` ran. */
+function exchange(
+  logger: ReturnType<typeof createHttpLogger>,
+  { method = 'GET', url = '/books', headers = {}, status = 200, during = (_: FakeExchange) => {} } = {},
+): FakeExchange {
+  const req = Object.assign(new EventEmitter(), { method, url, originalUrl: url, headers }) as unknown as FakeExchange['req'];
+  const res = Object.assign(new EventEmitter(), {
+    statusCode: status,
+    headers: {} as Record<string, string>,
+    setHeader(name: string, value: string) {
+      this.headers[name.toLowerCase()] = value;
+    },
+  }) as unknown as FakeExchange['res'];
+  logger(req, res, () => undefined);
+  during({ req, res });
+  res.emit('finish');
+  return { req, res };
+}
+
+const JSON_LOGS = { LOG_FORMAT: 'json', LOG_LEVEL: 'info' };
+
+describe(createHttpLogger.name, () => {
+  it('writes one JSON line per response with request id, method, path, status, duration and user id', () => {
+    const out = capture();
+    const logger = createHttpLogger(loadConfig(JSON_LOGS), out.stream);
+
+    const { res } = exchange(logger, { url: '/books/mine?page_token=abc', during: ({ req }) => (req.user = { id: 'dev-123' }) });
+
+    const [line] = out.lines();
+    expect(line).toMatchObject({
+      level: 'info',
+      severity: 'INFO',
+      req: { id: res.headers['x-request-id'], method: 'GET', path: '/books/mine' },
+      res: { statusCode: 200 },
+      userId: 'dev-123',
+      message: expect.stringMatching(/^GET \/books\/mine 200 \d+ms$/),
+    });
+    expect(typeof line.responseTime).toBe('number');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('leaves the user id out for anonymous requests', () => {
+    const out = capture();
+    exchange(createHttpLogger(loadConfig(JSON_LOGS), out.stream));
+    expect(out.lines()[0]).not.toHaveProperty('userId');
+  });
+
+  it('never writes cookies, authorization headers or query strings', () => {
+    const out = capture();
+    const logger = createHttpLogger(loadConfig(JSON_LOGS), out.stream);
+    exchange(logger, {
+      url: '/oauth2callback?code=the-oauth-code&state=the-state',
+      headers: { cookie: 'bookshelf.sid=s%3Asecret-session', authorization: 'Bearer secret-token' },
+      status: 303,
+    });
+    // Even code that logs headers itself gets them redacted.
+    logger.logger.info({ headers: { cookie: 'bookshelf.sid=s%3Asecret-session', authorization: 'Bearer secret-token' } }, 'headers');
+    logger.logger.info({ res: { headers: { 'set-cookie': 'bookshelf.sid=s%3Asecret-session' } } }, 'response headers');
+
+    const text = JSON.stringify(out.lines());
+    expect(out.lines()).toHaveLength(3);
+    expect(text).toContain('/oauth2callback');
+    for (const secret of ['secret-session', 'secret-token', 'the-oauth-code', 'the-state']) expect(text).not.toContain(secret);
+    expect(out.lines()[1]).toMatchObject({ headers: { cookie: '[redacted]', authorization: '[redacted]' } });
+  });
+
+  it('logs server errors at error level and successful health probes not at all', () => {
+    const out = capture();
+    const logger = createHttpLogger(loadConfig(JSON_LOGS), out.stream);
+    exchange(logger, { url: '/healthz' });
+    exchange(logger, { url: '/readyz', status: 503 });
+    exchange(logger, { url: '/books', status: 500 });
+
+    expect(out.lines().map((l) => [(l.req as { path: string }).path, l.level])).toEqual([
+      ['/readyz', 'error'],
+      ['/books', 'error'],
+    ]);
+  });
+
+  it('takes the request id from a trusted proxy only, and only when it is well-formed', () => {
+    const trusted = createHttpLogger(loadConfig({ ...JSON_LOGS, TRUST_PROXY: '1' }), capture().stream);
+    const untrusted = createHttpLogger(loadConfig(JSON_LOGS), capture().stream);
+
+    expect(exchange(trusted, { headers: { 'x-request-id': 'abc-123' } }).res.headers['x-request-id']).toBe('abc-123');
+    expect(exchange(trusted, { headers: { 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1' } }).res.headers['x-request-id']).toBe(
+      '105445aa7843bc8bf206b12000100000',
+    );
+    expect(exchange(trusted, { headers: { 'x-request-id': 'forged"\n{"level":"fatal' } }).res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(exchange(untrusted, { headers: { 'x-request-id': 'abc-123' } }).res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('respects the configured level', () => {
+    const out = capture();
+    exchange(createHttpLogger(loadConfig({ ...JSON_LOGS, LOG_LEVEL: 'warn' }), out.stream));
+    expect(out.lines()).toEqual([]);
+  });
+});

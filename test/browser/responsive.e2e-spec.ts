@@ -1,0 +1,120 @@
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContextOptions } from 'playwright-core';
+import {
+  type BrowserRig,
+  describeInBrowser,
+  type GuardedContext,
+  horizontalOverflow,
+  HttpUser,
+  loadedImageWidths,
+  openGuardedContext,
+  README_SCREENSHOT_DIR,
+  SCREENSHOT_DIR,
+  screenshot,
+  startBrowserRig,
+  UPDATE_README_SCREENSHOTS,
+} from '../helpers/browser';
+
+const GRACE = { email: 'grace@example.com', name: 'Grace Hopper' };
+
+/** A phone (375 px, as an iPhone's CSS width) and a laptop. */
+const SCREENS: Record<string, BrowserContextOptions> = {
+  '375': { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true },
+  '1280': { viewport: { width: 1280, height: 800 } },
+};
+
+/** Public-domain classics, so that the README's screenshots look like a real shelf. */
+const SHELF = [
+  { title: 'Frankenstein', author: 'Mary Shelley', publishedDate: '1818', cover: '#3d5a80',
+    description: 'Victor Frankenstein, a young scientist, creates a sapient creature in an unorthodox experiment, and spends the rest of his life fleeing from what he made.' },
+  { title: 'Pride and Prejudice', author: 'Jane Austen', publishedDate: '1813', cover: '#b5838d' },
+  { title: 'Moby-Dick', author: 'Herman Melville', publishedDate: '1851', cover: '#1d3557' },
+  { title: 'Middlemarch', author: 'George Eliot', publishedDate: '1871' },
+  { title: 'The Time Machine', author: 'H. G. Wells', publishedDate: '1895', cover: '#e07a5f' },
+  { title: 'Notes on the Analytical Engine', author: 'Ada Lovelace', publishedDate: '1843', cover: '#6d597a' },
+];
+
+describeInBrowser('Bookshelf on a phone and on a laptop', () => {
+  let rig: BrowserRig;
+  let grace: HttpUser;
+  let frankenstein: string;
+  const open: GuardedContext[] = [];
+
+  beforeAll(async () => {
+    rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+    rig = await startBrowserRig();
+    grace = await HttpUser.signIn(rig.app.baseUrl, GRACE);
+    [frankenstein] = await grace.addBooks(SHELF);
+  });
+
+  afterAll(async () => {
+    await rig?.stop();
+    console.log(`Browser screenshots (375 px and 1280 px wide) are in ${SCREENSHOT_DIR}`);
+  });
+
+  afterEach(async () => {
+    const contexts = open.splice(0);
+    const problems = contexts.flatMap((c) => c.problems.list());
+    await Promise.all(contexts.map((c) => c.context.close()));
+    expect(problems).toEqual([]);
+  });
+
+  async function screen(width: string, options: BrowserContextOptions = {}): Promise<GuardedContext> {
+    const guarded = await openGuardedContext(rig.browser, { baseURL: rig.app.baseUrl, ...SCREENS[width], ...options });
+    open.push(guarded);
+    return guarded;
+  }
+
+  it.each(Object.keys(SCREENS))('shows the list, book and form pages without horizontal scroll at %s px, and screenshots them', async (width) => {
+    const { page } = await screen(width, { storageState: grace.storageState() });
+    const pages = { list: '/books', book: `/books/${frankenstein}`, form: `/books/${frankenstein}/edit` };
+    const overflow: Record<string, number> = {};
+    for (const [name, path] of Object.entries(pages)) {
+      const response = await page.goto(path);
+      expect(response?.status()).toBe(200);
+      const widths = await loadedImageWidths(page.locator('main img:not([hidden]), nav img'));
+      expect(widths.filter((w) => w === 0)).toEqual([]);
+      overflow[name] = await horizontalOverflow(page);
+      const file = await screenshot(page, `${name}-${width}`);
+      if (UPDATE_README_SCREENSHOTS && width === '1280' && name !== 'form') {
+        mkdirSync(README_SCREENSHOT_DIR, { recursive: true });
+        copyFileSync(file, join(README_SCREENSHOT_DIR, name === 'list' ? 'books-list.png' : 'book.png'));
+      }
+    }
+    expect(overflow).toEqual({ list: 0, book: 0, form: 0 });
+  });
+
+  it('keeps long unbroken words, a long name and error messages inside a 375 px screen', async () => {
+    const longWord = 'Pneumonoultramicroscopicsilicovolcanoconiosis'.repeat(2);
+    const someone = await HttpUser.signIn(rig.app.baseUrl, {
+      email: 'maximiliana.wilhelmina@example.com',
+      name: 'Maximiliana Wilhelmina von Stauffenberg-Hohenlohe',
+    });
+    const id = await someone.addBook({
+      title: `${longWord} ${longWord}`,
+      author: longWord,
+      publishedDate: 'x'.repeat(50),
+      description: `https://example.com/${'a'.repeat(300)}`,
+      cover: '#264653',
+    });
+    try {
+      const { page, problems } = await screen('375', { storageState: someone.storageState() });
+      const overflow: Record<string, number> = {};
+      for (const path of ['/books', '/books/mine', `/books/${id}`, `/books/${id}/edit`, `/books/${id}/delete`, '/logout']) {
+        await page.goto(path);
+        overflow[path] = await horizontalOverflow(page);
+      }
+      // The form with its error messages.
+      await page.goto('/books/add');
+      await page.getByLabel('Author').fill(longWord);
+      problems.expectErrorStatus('/books/add', 422);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('#title-error').waitFor();
+      overflow['/books/add (invalid)'] = await horizontalOverflow(page);
+      expect(overflow).toEqual(Object.fromEntries(Object.keys(overflow).map((k) => [k, 0])));
+    } finally {
+      await someone.deleteBook(id);
+    }
+  });
+});

@@ -1,0 +1,360 @@
+import { type Book, type BookChanges, compareSortKeys, type NewBook, sortKeyFor } from '../../src/books/book';
+import type { BooksRepository } from '../../src/books/books.repository';
+import { InvalidPageToken } from '../../src/common/domain-errors';
+
+/**
+ * The one contract suite of the `BooksRepository` port (ARCHITECTURE.md sections 1 and 3): every
+ * adapter passes it. Call it from a `*.contract-spec.ts` file with a `setup` that opens the backend:
+ *
+ * ```ts
+ * describeBooksRepositoryContract(`${SqlBooksRepository.name} on PostgreSQL`, async () => {
+ *   const database = await createPostgresDatabase();
+ *   const sql = new SqlDatabase(database.url);
+ *   await migrateToLatest(sql);
+ *   return {
+ *     repository: new SqlBooksRepository(sql),
+ *     compareIds: (a, b) => Number(a) - Number(b),
+ *     reset: async () => void (await sql.db.deleteFrom('books').execute()),
+ *     close: async () => { await sql.close(); await database.drop(); },
+ *   };
+ * });
+ * ```
+ *
+ * `setup` runs once before the suite, `reset` before every test (each test starts from an empty store),
+ * `close` once at the end. Skipping when the server is missing is the caller's business (`describeWhen`).
+ */
+export interface BooksRepositoryHarness {
+  repository: BooksRepository;
+  /** The backend's own order of ids, which breaks ties between equal sort keys (SQL: numeric). */
+  compareIds(a: string, b: string): number;
+  /** Removes every book. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Ids that no backend can have issued: each must read as "no such book", never as an error. */
+export const MALFORMED_IDS = [
+  '',
+  'abc',
+  '1.5',
+  '-1',
+  '0',
+  '01',
+  ' 1',
+  '1e3',
+  '0x10',
+  '99999999999999999999',
+  '507f1f77bcf86cd799439011',
+  "1' or '1'='1",
+  '../1',
+  '%00',
+  '😀',
+];
+
+/** Titles whose order differs between naive comparisons: case, accents, NFKC, emoji, UTF-16 vs UTF-8. */
+export const TRICKY_TITLES = [
+  'apple',
+  'Apple',
+  'APPLE pie',
+  'Äpfel',
+  'zebra',
+  'Zebra',
+  'éclair',
+  'Eclair',
+  '😀 smile',
+  '\uFFFD replacement', // below 😀 in UTF-8 and code points, above it in UTF-16 units
+  'ﬀ ligature', // NFKC: "ff ligature"
+  'ff ligature',
+  '10 apples',
+  '9 apples',
+  // MySQL's utf8mb4_bin is a PAD SPACE collation: it sorts a tab below the end of "apple" (bytewise: above),
+  // and ignores trailing spaces. NFKC expands ﷺ to 18 characters, so the key of the second title, cut at
+  // SORT_KEY_LENGTH, would end in a space and tie with the first one's there.
+  'apple\tpie',
+  'apple pie',
+  'applepie',
+  'a'.repeat(8) + 'ﷺ'.repeat(16) + 'صلى',
+  'a'.repeat(8) + 'ﷺ'.repeat(17),
+  '東京',
+  'Ωmega',
+];
+
+let counter = 0;
+
+export function newBook(overrides: Partial<NewBook> & { title?: string } = {}): NewBook {
+  counter += 1;
+  const title = overrides.title ?? `Book ${counter}`;
+  return {
+    title,
+    author: `Author ${counter}`,
+    publishedDate: '1843',
+    description: `Description ${counter}\nwith two lines`,
+    imageKey: null,
+    thumbnailKey: null,
+    createdById: 'owner-1',
+    createdBy: 'Owner One',
+    sortKey: sortKeyFor(title),
+    ...overrides,
+  };
+}
+
+/** The fields `update` takes, from a book. */
+export function changesOf(book: Book | NewBook): BookChanges {
+  const { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } = book;
+  return { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey };
+}
+
+export function describeBooksRepositoryContract(name: string, setup: () => Promise<BooksRepositoryHarness>): void {
+  describe(name, () => {
+    let harness: BooksRepositoryHarness;
+    let books: BooksRepository;
+
+    beforeAll(async () => {
+      harness = await setup();
+      books = harness.repository;
+    });
+
+    beforeEach(async () => {
+      await harness.reset();
+    });
+
+    afterAll(async () => {
+      await harness?.close();
+    });
+
+    /** The list order of ARCHITECTURE.md section 3: sortKey bytewise, then the backend's id order. */
+    function listOrder(a: Book, b: Book): number {
+      return compareSortKeys(a.sortKey, b.sortKey) || harness.compareIds(a.id, b.id);
+    }
+
+    /** Walks a list page by page and returns every book in the order seen. */
+    async function walk(limit: number, createdById?: string): Promise<Book[]> {
+      const seen: Book[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const result = await books.list({ createdById, after, limit });
+        expect(result.books.length).toBeLessThanOrEqual(limit);
+        seen.push(...result.books);
+        if (result.next === null) return seen;
+        // `next` is null exactly when nothing follows, so a page with a `next` is a full page.
+        expect(result.books).toHaveLength(limit);
+        after = result.next;
+      }
+      throw new Error('The list never ended');
+    }
+
+    async function createAll(items: NewBook[]): Promise<Book[]> {
+      const created: Book[] = [];
+      // One at a time, so that ids are issued in a known order on every backend.
+      for (const item of items) created.push(await books.create(item));
+      return created;
+    }
+
+    describe('create and read', () => {
+      it('creates a book and reads it back by its string id', async () => {
+        const input = newBook({ imageKey: 'a.webp', thumbnailKey: 'a-thumb.webp', createdBy: 'Ada Lovelace' });
+        const created = await books.create(input);
+
+        expect(typeof created.id).toBe('string');
+        expect(created.id).not.toBe('');
+        expect(created).toMatchObject(input);
+        expect(created.createdAt).toBeInstanceOf(Date);
+        expect(created.updatedAt).toBeInstanceOf(Date);
+        await expect(books.findById(created.id)).resolves.toEqual(created);
+      });
+
+      it('gives every book its own id', async () => {
+        const created = await createAll([newBook(), newBook(), newBook()]);
+        expect(new Set(created.map((b) => b.id)).size).toBe(3);
+      });
+
+      it('keeps text exactly: emoji, accents, other scripts, newlines and tabs, at the longest lengths the form allows', async () => {
+        const input = newBook({
+          title: '😀'.repeat(200),
+          author: 'Crème Brûlée — 東京 ' + 'é'.repeat(180),
+          publishedDate: '🗓'.repeat(50),
+          description: 'Line one\n\tLine two 👩‍👩‍👧 ' + 'ß'.repeat(4950),
+          createdBy: 'Zoë 🦊',
+        });
+        const created = await books.create(input);
+        await expect(books.findById(created.id)).resolves.toMatchObject(input);
+      });
+
+      it('reads unknown and malformed ids as null', async () => {
+        const gone = await books.create(newBook());
+        await books.delete(gone.id);
+        for (const id of [gone.id, ...MALFORMED_IDS]) {
+          await expect(books.findById(id)).resolves.toBeNull();
+        }
+      });
+    });
+
+    describe('update', () => {
+      it('replaces the editable fields and cover keys, and keeps the owner and creation time', async () => {
+        const created = await books.create(newBook({ imageKey: 'old.webp', thumbnailKey: 'old-thumb.webp' }));
+        const changes = {
+          title: 'Éloge de l’ombre',
+          author: 'Tanizaki',
+          publishedDate: '1933',
+          description: 'Shadows',
+          imageKey: null,
+          thumbnailKey: null,
+          sortKey: sortKeyFor('Éloge de l’ombre'),
+        };
+
+        const updated = await books.update(created.id, changes);
+
+        expect(updated).toMatchObject({ ...changes, id: created.id, createdById: created.createdById, createdBy: created.createdBy });
+        expect(updated!.createdAt).toEqual(created.createdAt);
+        expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
+        await expect(books.findById(created.id)).resolves.toEqual(updated);
+      });
+
+      it('never changes the owner, even when handed one', async () => {
+        const created = await books.create(newBook({ createdById: 'ada', createdBy: 'Ada' }));
+        const forged = { ...changesOf(created), createdById: 'mallory', createdBy: 'Mallory' } as BookChanges;
+
+        await expect(books.update(created.id, forged)).resolves.toMatchObject({ createdById: 'ada', createdBy: 'Ada' });
+        await expect(books.findById(created.id)).resolves.toMatchObject({ createdById: 'ada', createdBy: 'Ada' });
+      });
+
+      it('succeeds when nothing changes', async () => {
+        const created = await books.create(newBook());
+        // Twice in a row, within the same millisecond at times: still "found", never null.
+        await expect(books.update(created.id, changesOf(created))).resolves.toMatchObject({ id: created.id });
+        await expect(books.update(created.id, changesOf(created))).resolves.toMatchObject({ id: created.id });
+      });
+
+      it('returns null for unknown and malformed ids and creates nothing', async () => {
+        const gone = await books.create(newBook());
+        await books.delete(gone.id);
+        for (const id of [gone.id, ...MALFORMED_IDS]) {
+          await expect(books.update(id, changesOf(newBook()))).resolves.toBeNull();
+        }
+        await expect(books.list({ limit: 10 })).resolves.toEqual({ books: [], next: null });
+      });
+    });
+
+    describe('delete', () => {
+      it('removes the book and only that book', async () => {
+        const [kept, removed] = await createAll([newBook(), newBook()]);
+        await books.delete(removed.id);
+        await expect(books.findById(removed.id)).resolves.toBeNull();
+        await expect(books.findById(kept.id)).resolves.toEqual(kept);
+      });
+
+      it('is idempotent, and ignores unknown and malformed ids', async () => {
+        const book = await books.create(newBook());
+        await books.delete(book.id);
+        await expect(books.delete(book.id)).resolves.toBeUndefined();
+        for (const id of MALFORMED_IDS) await expect(books.delete(id)).resolves.toBeUndefined();
+      });
+    });
+
+    describe('list order and paging', () => {
+      it('answers an empty list with no books and no next page', async () => {
+        await expect(books.list({ limit: 10 })).resolves.toEqual({ books: [], next: null });
+        await expect(books.list({ limit: 10, createdById: 'nobody' })).resolves.toEqual({ books: [], next: null });
+      });
+
+      it('orders by sort key compared bytewise (UTF-8), then by id, whatever the case, accents or emoji', async () => {
+        // Created in an order unrelated to the expected one, with some titles twice.
+        const titles = [...TRICKY_TITLES].reverse().concat(TRICKY_TITLES.slice(0, 5));
+        const created = await createAll(titles.map((title) => newBook({ title })));
+
+        const listed = await walk(4);
+
+        expect(listed.map((b) => b.id)).toEqual([...created].sort(listOrder).map((b) => b.id));
+        for (let i = 1; i < listed.length; i++) {
+          const order = compareSortKeys(listed[i - 1].sortKey, listed[i].sortKey);
+          expect(order).toBeLessThanOrEqual(0);
+          if (order === 0) expect(harness.compareIds(listed[i - 1].id, listed[i].id)).toBeLessThan(0);
+        }
+      });
+
+      it('pages over many books with the same title, each exactly once, in id order', async () => {
+        const created = await createAll([
+          newBook({ title: 'B' }),
+          ...Array.from({ length: 11 }, () => newBook({ title: 'Same title' })),
+          newBook({ title: 'A' }),
+          newBook({ title: 'same TITLE' }), // another case: the same sort key
+        ]);
+
+        for (const limit of [1, 2, 3, 5, 10]) {
+          const listed = await walk(limit);
+          expect(listed.map((b) => b.id)).toEqual([...created].sort(listOrder).map((b) => b.id));
+        }
+      });
+
+      it('says exactly whether another page exists', async () => {
+        await createAll([newBook(), newBook(), newBook(), newBook()]);
+
+        const first = await books.list({ limit: 2 });
+        expect(first.books).toHaveLength(2);
+        expect(first.next).not.toBeNull();
+        const second = await books.list({ limit: 2, after: first.next! });
+        expect(second.books).toHaveLength(2);
+        expect(second.next).toBeNull();
+        await expect(books.list({ limit: 4 })).resolves.toMatchObject({ next: null });
+        expect((await books.list({ limit: 3 })).next).not.toBeNull();
+      });
+
+      it('continues after a book that was deleted since its page was shown', async () => {
+        const created = await createAll(['a', 'b', 'c', 'd'].map((title) => newBook({ title })));
+        const first = await books.list({ limit: 2 });
+        await books.delete(created[1].id);
+
+        const rest = await books.list({ limit: 2, after: first.next! });
+
+        expect(rest.books.map((b) => b.title)).toEqual(['c', 'd']);
+      });
+
+      it('refuses a cursor it did not issue', async () => {
+        await createAll([newBook(), newBook()]);
+        for (const after of ['', 'garbage', '[]', '{"a":1}', '["x"]', 'null']) {
+          await expect(books.list({ limit: 1, after })).rejects.toBeInstanceOf(InvalidPageToken);
+        }
+      });
+    });
+
+    describe('My Books', () => {
+      it("lists only the owner's books, in list order, across pages", async () => {
+        const titles = ['kiwi', 'Apple', 'apple', 'banana', 'Apple', 'cherry', 'date', 'éclair', 'fig'];
+        const created = await createAll(
+          titles.flatMap((title, i) => [
+            newBook({ title, createdById: 'ada', createdBy: 'Ada' }),
+            newBook({ title: `${title} ${i}`, createdById: 'bob', createdBy: 'Bob' }),
+          ]),
+        );
+
+        for (const owner of ['ada', 'bob']) {
+          const listed = await walk(2, owner);
+          const expected = created.filter((b) => b.createdById === owner).sort(listOrder);
+          expect(listed.map((b) => b.id)).toEqual(expected.map((b) => b.id));
+        }
+      });
+
+      it('matches owners exactly: no prefix, case or accent folding', async () => {
+        await createAll([
+          newBook({ createdById: 'user-1' }),
+          newBook({ createdById: 'User-1' }),
+          newBook({ createdById: 'user-10' }),
+          newBook({ createdById: 'usér-1' }),
+        ]);
+
+        const page = await books.list({ limit: 10, createdById: 'user-1' });
+
+        expect(page.books.map((b) => b.createdById)).toEqual(['user-1']);
+      });
+
+      it('keeps a book on its owner\'s list after an update', async () => {
+        const book = await books.create(newBook({ createdById: 'ada' }));
+        await books.update(book.id, { ...changesOf(book), title: 'Renamed', sortKey: sortKeyFor('Renamed') });
+
+        const page = await books.list({ limit: 10, createdById: 'ada' });
+
+        expect(page.books.map((b) => [b.id, b.title])).toEqual([[book.id, 'Renamed']]);
+      });
+    });
+  });
+}

@@ -1,0 +1,125 @@
+import { type Datastore, PropertyFilter } from '@google-cloud/datastore';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { BooksRepository } from '../../src/books/books.repository';
+import { DATASTORE_CLIENT } from '../../src/books/persistence/backend-clients';
+import { DatastoreBooksModule } from '../../src/books/persistence/datastore/datastore-books.module';
+import { DatastoreBooksRepository } from '../../src/books/persistence/datastore/datastore-books.repository';
+import { DatabaseHealth } from '../../src/common/database-health';
+import { BackendUnavailable, InvalidPageToken } from '../../src/common/domain-errors';
+import { loadConfig } from '../../src/config/app-config';
+import { ConfigModule } from '../../src/config/config.module';
+import { describeWhen } from '../helpers/backends';
+import { type DatastoreEmulator, datastoreEmulatorUnavailable, startDatastoreEmulator } from '../helpers/datastore-emulator';
+import { eventually } from '../helpers/eventually';
+import { describeBooksRepositoryContract, newBook } from './books-repository.contract';
+
+// The client probes the cloud metadata server unless told not to (TEST-INFRA.md).
+process.env.METADATA_SERVER_DETECTION = 'none';
+
+/** The module as the app builds it, on the emulator. The client reads DATASTORE_EMULATOR_HOST itself. */
+async function openDatastoreBooks(emulator: DatastoreEmulator): Promise<INestApplicationContext> {
+  process.env.DATASTORE_EMULATOR_HOST = emulator.host;
+  const config = loadConfig({ DATA_BACKEND: 'datastore', GOOGLE_CLOUD_PROJECT: emulator.projectId });
+  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatastoreBooksModule] }).compile();
+  return moduleRef.init();
+}
+
+/** Datastore orders numeric ids as numbers (64-bit: beyond Number's exact range). */
+function compareIds(a: string, b: string): number {
+  const [x, y] = [BigInt(a), BigInt(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+// Optional even in CI: some machine images cannot install the emulators (TEST-INFRA.md).
+describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('Datastore', () => {
+  let emulator: DatastoreEmulator | null = null;
+
+  describeBooksRepositoryContract(`${DatastoreBooksRepository.name} on the emulator`, async () => {
+    emulator = await startDatastoreEmulator();
+    if (!emulator) throw new Error('The Datastore emulator did not start');
+    const app = await openDatastoreBooks(emulator);
+    return {
+      repository: app.get(BooksRepository),
+      compareIds,
+      reset: () => emulator!.reset(),
+      close: async () => {
+        await app.close();
+        await emulator?.stop();
+      },
+    };
+  });
+
+  describe(`${DatastoreBooksRepository.name} specifics`, () => {
+    let emulator: DatastoreEmulator;
+    let app: INestApplicationContext;
+    let books: BooksRepository;
+
+    beforeAll(async () => {
+      emulator = (await startDatastoreEmulator())!;
+      app = await openDatastoreBooks(emulator);
+      books = app.get(BooksRepository);
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await emulator?.stop();
+    });
+
+    it('shows numeric ids as decimal strings', async () => {
+      const book = await books.create(newBook());
+      expect(book.id).toMatch(/^[1-9][0-9]*$/);
+      await expect(books.findById(book.id)).resolves.toMatchObject({ id: book.id });
+    });
+
+    it('refuses a well-formed cursor that the service cannot parse', async () => {
+      await books.create(newBook());
+      await expect(books.list({ limit: 1, after: 'AAAA' })).rejects.toBeInstanceOf(InvalidPageToken);
+      await expect(books.list({ limit: 1, after: 'bm90IGEgY3Vyc29y' })).rejects.toBeInstanceOf(InvalidPageToken);
+    });
+
+    it('runs on an emulator that enforces index.yaml, so the contract proves the file complete', async () => {
+      if (!emulator.enforcesIndexes) {
+        console.warn('This emulator does not enforce index.yaml: the composite indexes went unchecked');
+        return;
+      }
+      // A query whose composite index is not in index.yaml fails as it would in production.
+      const datastore = app.get<Datastore>(DATASTORE_CLIENT);
+      const query = datastore.createQuery('Book').filter(new PropertyFilter('author', '=', 'x')).order('sortKey');
+      await expect(datastore.runQuery(query)).rejects.toThrow(/composite index/);
+    });
+
+    it('reports itself ready while the emulator answers', async () => {
+      await expect(app.get(DatabaseHealth).check()).resolves.toBeUndefined();
+    });
+  });
+
+  describe(`${DatastoreBooksRepository.name} during an outage`, () => {
+    it('fails fast with BackendUnavailable, reports not ready, and recovers when the service returns', async () => {
+      let emulator = (await startDatastoreEmulator())!;
+      const port = Number(emulator.host.split(':')[1]);
+      const app = await openDatastoreBooks(emulator);
+      try {
+        const books = app.get(BooksRepository);
+        const health = app.get(DatabaseHealth);
+        await books.create(newBook());
+        await emulator.stop();
+
+        for (const attempt of [() => books.list({ limit: 10 }), () => books.findById('1'), () => books.create(newBook())]) {
+          const started = Date.now();
+          await expect(attempt()).rejects.toBeInstanceOf(BackendUnavailable);
+          expect(Date.now() - started).toBeLessThan(2500);
+        }
+        await expect(health.check()).rejects.toThrow();
+
+        // A fresh (empty) emulator on the same port: the client's channel reconnects on its own.
+        emulator = (await startDatastoreEmulator({ port }))!;
+        await expect(eventually(() => books.list({ limit: 10 }))).resolves.toEqual({ books: [], next: null });
+        await expect(health.check()).resolves.toBeUndefined();
+      } finally {
+        await app.close();
+        await emulator.stop();
+      }
+    });
+  });
+});

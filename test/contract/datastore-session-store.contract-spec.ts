@@ -1,0 +1,45 @@
+import type { Datastore } from '@google-cloud/datastore';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Store } from 'express-session';
+import { DATASTORE_CLIENT } from '../../src/books/persistence/backend-clients';
+import { DataBackendModule } from '../../src/books/persistence/data-backend.module';
+import { loadConfig } from '../../src/config/app-config';
+import { ConfigModule } from '../../src/config/config.module';
+import { DatastoreSessionStore } from '../../src/sessions/datastore-session.store';
+import { SessionsModule } from '../../src/sessions/sessions.module';
+import { describeWhen } from '../helpers/backends';
+import { datastoreEmulatorUnavailable, startDatastoreEmulator } from '../helpers/datastore-emulator';
+import { describeSessionStoreContract, sessionData } from './session-store.contract';
+
+// The client probes the cloud metadata server unless told not to (TEST-INFRA.md).
+process.env.METADATA_SERVER_DETECTION = 'none';
+
+// Optional even in CI: some machine images cannot install the emulators (TEST-INFRA.md).
+describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('Datastore sessions', () => {
+  describeSessionStoreContract(`${DatastoreSessionStore.name} on the emulator`, async () => {
+    const emulator = await startDatastoreEmulator();
+    if (!emulator) throw new Error('The Datastore emulator did not start');
+    // The client reads DATASTORE_EMULATOR_HOST itself.
+    process.env.DATASTORE_EMULATOR_HOST = emulator.host;
+    const config = loadConfig({ DATA_BACKEND: 'datastore', GOOGLE_CLOUD_PROJECT: emulator.projectId });
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config), DataBackendModule.forRoot(config), SessionsModule.forRoot(config)],
+    }).compile();
+    const app: INestApplicationContext = await moduleRef.init();
+    const store = app.get(Store) as DatastoreSessionStore;
+    const datastore = app.get<Datastore>(DATASTORE_CLIENT);
+    return {
+      store,
+      storedExpiry: async (sid) => {
+        const [entity] = await datastore.get(datastore.key(['Session', sid]));
+        return entity ? (entity.expires as Date).getTime() : null;
+      },
+      removeExpired: () => store.prune(),
+      close: async () => {
+        await app.close();
+        await emulator.stop();
+      },
+    };
+  });
+});
