@@ -34,6 +34,7 @@ const HELP = `npm run bench -- [options]
   --scenarios LIST                          list,deep,book,mine,add (default all)
   --deep-pages N                            More links followed for the deep page (default 1000)
   --signed-in N                             users signed in for mine and add (default 4)
+  --no-reference                            skip the empty NestJS + Handlebars page (measured beside the ceiling)
   --soak S                                  then a mixed soak of S seconds (0 = none, default 0; max 900)
   --soak-only                               skip the scenario table, only the soak
   --reuse                                   keep the seeded SQLite data set in bench/results/.cache and reuse it
@@ -69,6 +70,7 @@ function options() {
       'soak-only': { type: 'boolean', default: false },
       reuse: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'no-reference': { type: 'boolean', default: false },
       'app-root': { type: 'string' },
       'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
       'mysql-url': { type: 'string', default: 'mysql://root@127.0.0.1:3306/' },
@@ -101,6 +103,7 @@ function options() {
     soakOnly: values['soak-only'],
     reuse: values.reuse,
     cpuProf: values['cpu-prof'],
+    noReference: values['no-reference'],
     postgresUrl: values['postgres-url'],
     mysqlUrl: values['mysql-url'],
     redisUrl: values['redis-url'],
@@ -260,7 +263,10 @@ async function main() {
     writeFileSync(pageFile, ctx.page1);
 
     if (!opts.soakOnly) {
-      report.ceiling = await measureCeiling(pageFile, opts);
+      report.ceiling = await measureReference('ceiling', join(__dirname, 'ceiling.js'), [pageFile], /CEILING_PORT=(\d+)/, opts);
+      if (!opts.noReference) {
+        report.emptyNest = await measureReference('empty NestJS page', join(__dirname, 'reference/empty-nest.js'), [], /EMPTY_NEST_PORT=(\d+)/, opts);
+      }
       report.scenarios = [];
       for (const name of opts.scenarios) {
         const scenario = SCENARIOS[name].make(ctx);
@@ -353,21 +359,23 @@ async function prepare(baseUrl, opts) {
   return { page1, deepPath: path, bookId, users, deepWalk };
 }
 
-async function measureCeiling(pageFile, opts) {
-  const ceiling = startNode(join(__dirname, 'ceiling.js'), [pageFile], { cwd: ROOT, env: { PATH: process.env.PATH } });
+/** A reference server (the bare ceiling, the empty NestJS page) measured exactly like the app. */
+async function measureReference(label, script, args, portPattern, opts) {
+  const server = startNode(script, args, { cwd: ROOT, env: { PATH: process.env.PATH, NODE_ENV: 'production' } });
   try {
-    const [, port] = await waitForLine(ceiling, /CEILING_PORT=(\d+)/);
+    const [, port] = await waitForLine(server, portPattern);
     const url = `http://127.0.0.1:${port}`;
-    const scenario = { path: '/books', expect: 200 };
+    const scenario = { path: '/', expect: 200 };
     if (opts.warmup > 0) await measure(url, scenario, { connections: opts.connections.at(-1), seconds: opts.warmup });
     const results = {};
     for (const connections of opts.connections) {
-      results[connections] = { ...(await measure(url, scenario, { connections, seconds: opts.duration })), rssMb: memory(ceiling.pid).rssMb };
-      log(`  ceiling c=${String(connections).padStart(3)}  ${results[connections].rps} req/s  p50 ${results[connections].p50} ms  p99 ${results[connections].p99} ms`);
+      results[connections] = { ...(await measure(url, scenario, { connections, seconds: opts.duration })), rssMb: memory(server.pid).rssMb };
+      const r = results[connections];
+      log(`  ${label} c=${String(connections).padStart(3)}  ${r.rps} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}`);
     }
     return results;
   } finally {
-    await stop(ceiling, 5000);
+    await stop(server, 5000);
   }
 }
 
@@ -388,6 +396,8 @@ function checks(report) {
         out.push({ check: `list page 1 at ${c} connections: p99`, value: `${list.p99} ms`, target: `< ${TARGETS.p99Ms} ms`, met: list.p99 < TARGETS.p99Ms });
       }
     }
+    const empty = report.emptyNest?.[c];
+    if (list && empty) list.emptyNestRatio = round(list.rps / empty.rps, 2);
     const deep = find('deep', c);
     if (list && deep) {
       const cost = round(list.rps / deep.rps, 2);
@@ -409,9 +419,16 @@ function printTable(report) {
     const r = report.ceiling[c];
     rows.push(['ceiling (bare http, same bytes)', c, r.rps, r.p50, r.p99, r.errors, r.rssMb, '']);
   }
+  for (const c of Object.keys(report.emptyNest ?? {})) {
+    const r = report.emptyNest[c];
+    rows.push(['empty NestJS + Handlebars page', c, r.rps, r.p50, r.p99, r.errors, r.rssMb, `${round(r.rps / report.ceiling[c].rps, 3)} of ceiling`]);
+  }
   for (const s of report.scenarios) {
     let note = '';
-    if (s.ceilingRatio !== undefined) note = `${s.ceilingRatio} of ceiling (>= ${TARGETS.ceilingRatio}); p99 < ${TARGETS.p99Ms}`;
+    if (s.ceilingRatio !== undefined) {
+      note = `${s.ceilingRatio} of ceiling (>= ${TARGETS.ceilingRatio}); p99 < ${TARGETS.p99Ms}`;
+      if (s.emptyNestRatio !== undefined) note += `; x${s.emptyNestRatio} of empty NestJS page`;
+    }
     if (s.costVsPage1 !== undefined) note = `cost x${s.costVsPage1} of page 1 (<= x${TARGETS.deepCost})`;
     rows.push([s.title, s.connections, s.rps, s.p50, s.p99, s.errors, s.rssMb, note]);
   }

@@ -69,9 +69,7 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
       ...(await violationsAt(anonymous, '/books')),
       ...(await violationsAt(anonymous, `/books/${graceBooks[0]}`)),
       ...(await violationsAt(anonymous, `/books/${graceBooks[1]}`)),
-      ...(await violationsAt(anonymous, '/books/no-such-book', 404)),
       ...(await violationsAt(anonymous, '/no/such/page', 404)),
-      ...(await violationsAt(anonymous, '/logout')),
     ];
     expect(violations).toEqual([]);
   });
@@ -115,7 +113,6 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
     const bookPath = pathOf(ada.page);
     violations.push(
       ...(await seriousAccessibilityViolations(ada.page)),
-      ...(await violationsAt(ada, '/books')),
       ...(await violationsAt(ada, `${bookPath}/edit`)),
       ...(await violationsAt(ada, `${bookPath}/delete`)),
       ...(await violationsAt(ada, `/books/${graceBooks[0]}/edit`, 403)),
@@ -131,6 +128,12 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
     const cover = await writeCoverPng('#9c6644');
     const focusProblems: string[] = [];
     const tab = async (target: Locator) => focusProblems.push(...(await tabTo(page, target)));
+    /** Past the navigation, as a keyboard user does once they know it: the skip link, then Tab. */
+    const skipToContent = async () => {
+      await tab(page.getByRole('link', { name: 'Skip to content' }));
+      await page.keyboard.press('Enter');
+      await page.waitForURL('**#main');
+    };
     try {
       await page.goto('/books');
       // The first stop is the skip link, and it becomes visible.
@@ -158,7 +161,8 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
       // Add a book, choosing the cover from the keyboard.
       await tab(page.getByRole('link', { name: 'Add book' }));
       await page.keyboard.press('Enter');
-      await page.getByLabel('Title').waitFor();
+      await page.waitForURL('**/books/add');
+      await skipToContent();
       await tab(page.getByLabel('Title'));
       await page.keyboard.type('Keyboard Book');
       await tab(page.getByLabel('Author'));
@@ -181,9 +185,11 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
       expect(await page.getByRole('img', { name: 'Cover of Keyboard Book' }).getAttribute('src')).toMatch(/^\/covers\//);
 
       // Edit it: replace the title, remove the cover with the checkbox.
+      await skipToContent();
       await tab(page.getByRole('link', { name: 'Edit book' }));
       await page.keyboard.press('Enter');
-      await page.getByLabel('Title').waitFor();
+      await page.waitForURL(`**${bookPath}/edit`);
+      await skipToContent();
       await tab(page.getByLabel('Title'));
       await page.keyboard.press('ControlOrMeta+A');
       await page.keyboard.type('Keyboard Book, revised');
@@ -197,9 +203,11 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
       expect(await page.getByRole('img', { name: 'No cover' }).isVisible()).toBe(true);
 
       // Delete it through the confirmation page.
+      await skipToContent();
       await tab(page.getByRole('link', { name: 'Delete book' }));
       await page.keyboard.press('Enter');
       await page.waitForURL(`**${bookPath}/delete`);
+      await skipToContent();
       await tab(page.getByRole('button', { name: 'Delete book' }));
       await page.keyboard.press('Enter');
       await page.waitForURL('**/books/mine');
@@ -214,5 +222,20 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
       cover.remove();
     }
     expect(focusProblems).toEqual([]);
+  });
+
+  it('would notice a serious violation or an invisible focus, so the checks above can fail', async () => {
+    const { page } = await person();
+    await page.goto('/books');
+    // CSSOM and DOM changes from a script the page did not load: the CSP allows them, as it should.
+    await page.evaluate(() => {
+      const img = document.createElement('img');
+      img.src = '/static/placeholder.svg';
+      document.querySelector('main')!.append(img);
+      const login = Array.from(document.querySelectorAll('a')).find((a) => a.textContent === 'Login')!;
+      login.style.setProperty('outline', 'none', 'important');
+    });
+    expect(await seriousAccessibilityViolations(page)).toContainEqual(expect.stringMatching(/^critical image-alt /));
+    expect(await tabTo(page, page.getByRole('link', { name: 'Login' }))).toEqual([expect.stringMatching(/^<a> Login: no visible outline/)]);
   });
 });

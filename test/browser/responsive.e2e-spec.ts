@@ -117,4 +117,19 @@ describeInBrowser('Bookshelf on a phone and on a laptop', () => {
       await someone.deleteBook(id);
     }
   });
+
+  it('would notice a page wider than the screen, so the checks above can fail', async () => {
+    const { page } = await screen('375');
+    await page.goto('/books');
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.evaluate(() => {
+      const wide = document.createElement('pre');
+      wide.textContent = 'x'.repeat(200);
+      document.querySelector('main')!.append(wide);
+      // Bootstrap lets <pre> scroll inside itself; a plain block does not.
+      wide.style.overflow = 'visible';
+      wide.style.overflowWrap = 'normal';
+    });
+    expect(await horizontalOverflow(page)).toBeGreaterThan(0);
+  });
 });

@@ -69,7 +69,8 @@ export const TRICKY_TITLES = [
   '9 apples',
   // MySQL's utf8mb4_bin is a PAD SPACE collation: it sorts a tab below the end of "apple" (bytewise: above),
   // and ignores trailing spaces. NFKC expands ﷺ to 18 characters, so the key of the second title, cut at
-  // SORT_KEY_LENGTH, would end in a space and tie with the first one's there.
+  // SORT_KEY_LENGTH, would end in a space and tie with the first one's there; created first (the list is
+  // created reversed), it would then come first by id. `sortKeyFor` must leave no such keys.
   'apple\tpie',
   'apple pie',
   'applepie',

@@ -161,8 +161,9 @@ export async function openGuardedContext(browser: Browser, options: BrowserConte
     page.on('pageerror', (error) => problems.add(`uncaught exception: ${error.message}`));
     page.on('requestfailed', (request) => {
       const failure = request.failure()?.errorText ?? 'failed';
-      // A navigation replaced by the next one (a click while a page loads) is aborted by design.
-      if (failure === 'net::ERR_ABORTED' && request.isNavigationRequest()) return;
+      // Leaving a page aborts what it was still loading (a favicon, a lazy image): not a fault. A missing
+      // or refused resource shows as a console error or a CSP violation instead.
+      if (failure === 'net::ERR_ABORTED') return;
       problems.add(`request failed: ${request.method()} ${request.url()}: ${failure}`);
     });
   };
@@ -259,24 +260,30 @@ export interface FocusState {
 }
 
 export function focusState(page: Page): Promise<FocusState> {
-  return page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el || el === document.body) return { element: 'body', focusVisible: false, indicator: null, problem: 'nothing is focused' };
-    const label = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40);
-    const element = `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('type') ? ` type=${el.getAttribute('type')}` : ''}> ${label}`;
-    const style = getComputedStyle(el);
-    const width = parseFloat(style.outlineWidth);
-    const alpha = /rgba\([^)]*,\s*([\d.]+)\)/.exec(style.outlineColor)?.[1];
-    const opaque = alpha === undefined || Number(alpha) >= 0.9;
-    const indicator = style.outlineStyle !== 'none' && width >= 2 && opaque ? `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}` : null;
-    const focusVisible = el.matches(':focus-visible');
-    const problem = !focusVisible
-      ? 'does not match :focus-visible'
-      : indicator
-        ? null
-        : `no visible outline (outline: ${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}; box-shadow: ${style.boxShadow})`;
-    return { element, focusVisible, indicator, problem };
-  });
+  return page.evaluate(describeFocus, undefined);
+}
+
+/**
+ * Runs in the page: what the focused element shows, and whether it is `target`. Self-contained, since
+ * Playwright sends its source to the page.
+ */
+function describeFocus(target?: Element): FocusState & { onTarget: boolean } {
+  const el = document.activeElement as HTMLElement | null;
+  if (!el || el === document.body) return { element: 'body', focusVisible: false, indicator: null, problem: 'nothing is focused', onTarget: false };
+  const label = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+  const element = `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('type') ? ` type=${el.getAttribute('type')}` : ''}> ${label}`;
+  const style = getComputedStyle(el);
+  const width = parseFloat(style.outlineWidth);
+  const alpha = /rgba\([^)]*,\s*([\d.]+)\)/.exec(style.outlineColor)?.[1];
+  const opaque = alpha === undefined || Number(alpha) >= 0.9;
+  const indicator = style.outlineStyle !== 'none' && width >= 2 && opaque ? `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}` : null;
+  const focusVisible = el.matches(':focus-visible');
+  const problem = !focusVisible
+    ? 'does not match :focus-visible'
+    : indicator
+      ? null
+      : `no visible outline (outline: ${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}; box-shadow: ${style.boxShadow})`;
+  return { element, focusVisible, indicator, problem, onTarget: el === target };
 }
 
 /**
@@ -285,11 +292,12 @@ export function focusState(page: Page): Promise<FocusState> {
  */
 export async function tabTo(page: Page, target: Locator, maxStops = 30): Promise<string[]> {
   const problems: string[] = [];
+  await target.waitFor();
   for (let stop = 0; stop < maxStops; stop++) {
     await page.keyboard.press('Tab');
-    const state = await focusState(page);
+    const state = await target.evaluate(describeFocus);
     if (state.problem) problems.push(`${state.element}: ${state.problem} on ${pathOf(page)}`);
-    if (await target.evaluate((el) => el === document.activeElement)) return problems;
+    if (state.onTarget) return problems;
   }
   throw new Error(`Tab never reached ${target} within ${maxStops} stops on ${pathOf(page)}`);
 }
@@ -384,6 +392,8 @@ export class HttpUser {
     const added = await this.client.post('/books/add', body);
     const id = /^\/books\/([^/]+)$/.exec(added.headers.get('location') ?? '')?.[1];
     if (added.status !== 303 || !id) throw new Error(`Adding "${book.title}" answered ${added.status}:\n${added.body.slice(0, 1000)}`);
+    // Follow the redirect as a browser would, so the flash message is not left for the next page.
+    await this.client.get(`/books/${id}`);
     return id;
   }
 
@@ -397,5 +407,6 @@ export class HttpUser {
     const confirm = await this.client.get(`/books/${id}/delete`);
     const deleted = await this.client.post(`/books/${id}/delete`, { _csrf: this.client.csrfToken(confirm) });
     if (deleted.status !== 303) throw new Error(`Deleting book ${id} answered ${deleted.status}`);
+    await this.client.get(deleted.headers.get('location')!);
   }
 }

@@ -6,7 +6,7 @@ import { freePort } from './app-process';
 const ROOT = resolve(__dirname, '../..');
 const PLATFORM = '/usr/lib/google-cloud-sdk/platform';
 /** The legacy Datastore emulator: the only one that enforces index.yaml (`--require_indexes`). */
-const DATASTORE_EMULATOR = '/nonexistent';
+const DATASTORE_EMULATOR = `${PLATFORM}/cloud-datastore-emulator/cloud_datastore_emulator`;
 /** The Firestore emulator in Datastore mode: no index enforcement; used when the other is missing. */
 const FIRESTORE_EMULATOR = `${PLATFORM}/cloud-firestore-emulator/cloud_firestore_emulator`;
 const INDEX_FILE = resolve(ROOT, 'index.yaml');

@@ -14,8 +14,8 @@ import { eventually } from './eventually';
  * - The machine's running PostgreSQL, MariaDB and Redis: each suite gets a database of its own
  *   (`bookshelf_test_<random>`, dropped afterwards) or a key prefix of its own, so suites run in parallel.
  *   Override the servers with TEST_POSTGRES_URL, TEST_MYSQL_URL and TEST_REDIS_URL.
- * - Private throw-away PostgreSQL and Redis instances (own folder, own port) for the outage tests, which
- *   stop and start them without disturbing anyone else.
+ * - Private throw-away PostgreSQL, MariaDB and Redis servers (own folder, own port) for the outage suites,
+ *   which stop, freeze and restart them without disturbing anyone else.
  *
  * The `...Unavailable()` checks are synchronous, so that a suite can decide between `describe` and
  * `describe.skip` (see `describeWhen` in backends.ts); they return why a server cannot be used, or null.
@@ -27,6 +27,11 @@ export const MYSQL_ADMIN_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const START_HINT = 'start it as TEST-INFRA.md says (.ci/run does)';
+
+const MARIADBD = '/usr/sbin/mariadbd';
+const MARIADB_INSTALL_DB = '/usr/bin/mariadb-install-db';
+const REDIS_SERVER = '/usr/bin/redis-server';
+const asRoot = process.getuid?.() === 0;
 
 export function postgresUnavailable(): string | null {
   return answers(POSTGRES_ADMIN_URL) ? null : `PostgreSQL is not answering at ${POSTGRES_ADMIN_URL}: ${START_HINT}`;
@@ -41,11 +46,13 @@ export function redisUnavailable(): string | null {
 }
 
 export function privatePostgresUnavailable(): string | null {
-  return postgresBin() ? null : 'PostgreSQL server binaries (initdb, pg_ctl) are not installed in /usr/lib/postgresql/*/bin';
+  if (!postgresBin()) return 'PostgreSQL server binaries (initdb, pg_ctl) are not installed in /usr/lib/postgresql/*/bin';
+  return asRoot && !userExists('postgres') ? 'running as root, and there is no `postgres` user to run PostgreSQL as' : null;
 }
 
 export function privateMariadbUnavailable(): string | null {
-  return existsSync(MARIADBD) && existsSync(MARIADB_INSTALL_DB) ? null : `${MARIADBD} or ${MARIADB_INSTALL_DB} is not installed`;
+  if (!existsSync(MARIADBD) || !existsSync(MARIADB_INSTALL_DB)) return `${MARIADBD} or ${MARIADB_INSTALL_DB} is not installed`;
+  return asRoot && !userExists('mysql') ? 'running as root, and there is no `mysql` user to run MariaDB as' : null;
 }
 
 export function privateRedisUnavailable(): string | null {
@@ -154,6 +161,15 @@ function signalTree(pid: number, signal: NodeJS.Signals): void {
   for (const child of children ? children.split(' ').map(Number) : []) process.kill(child, signal);
 }
 
+/** A system user's uid and gid. */
+function idsOf(user: string): [number, number] {
+  return [Number(execFileSync('id', ['-u', user]).toString()), Number(execFileSync('id', ['-g', user]).toString())];
+}
+
+function userExists(user: string): boolean {
+  return spawnSync('id', ['-u', user], { stdio: 'ignore' }).status === 0;
+}
+
 function postgresBin(): string | null {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
@@ -163,37 +179,28 @@ function postgresBin(): string | null {
   return versions.length > 0 ? join(root, versions[0], 'bin') : null;
 }
 
-/**
- * A throw-away PostgreSQL cluster in a temp folder on a free port (about a second to start).
- * PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user.
- */
+/** A throw-away PostgreSQL cluster in a temp folder on a free port (about a second to start). */
 export async function startPrivatePostgres(): Promise<PrivateServer> {
   const bin = postgresBin();
   if (!bin) throw new Error(privatePostgresUnavailable()!);
   const dir = mkdtempSync(join(tmpdir(), 'bookshelf-pg-'));
   const data = join(dir, 'data');
   const port = await freePort();
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-    chownSync(dir, uid, gid);
-  }
-  const pg = (tool: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
+  // PostgreSQL refuses to run as root: then the cluster belongs to the `postgres` user.
+  const owner = asRoot ? 'postgres' : null;
+  if (owner) chownSync(dir, ...idsOf(owner));
+  const command = (tool: string, args: string[]): [string, string[]] =>
+    owner ? ['runuser', ['-u', owner, '--', join(bin, tool), ...args]] : [join(bin, tool), args];
+  const pg = (tool: string, args: string[]) => run(...command(tool, args));
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   const ctl = (...args: string[]) => pg('pg_ctl', ['-D', data, '-l', join(dir, 'log'), ...args]);
   const stopNow = () => {
     try {
-      execFileSync(asRoot ? 'runuser' : join(bin, 'pg_ctl'), [
-        ...(asRoot ? ['-u', 'postgres', '--', join(bin, 'pg_ctl')] : []),
-        ...['-D', data, '-m', 'immediate', 'stop'],
-      ], { stdio: 'ignore' });
+      execFileSync(...command('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']), { stdio: 'ignore' });
     } catch {
       // not running
     }
   };
-
   const postmaster = () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
 
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
@@ -218,9 +225,6 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   return server;
 }
 
-const MARIADBD = '/usr/sbin/mariadbd';
-const MARIADB_INSTALL_DB = '/usr/bin/mariadb-install-db';
-
 /**
  * A throw-away MariaDB server in a temp folder on a free port, run as a child process (about 7 s to
  * install, 1 s to start), with an empty database `bookshelf`.
@@ -231,9 +235,7 @@ export async function startPrivateMariadb(): Promise<PrivateServer> {
   const data = join(dir, 'data');
   const port = await freePort();
   // As root, the server drops to the `mysql` user, which must own its folder.
-  if (process.getuid?.() === 0) {
-    chownSync(dir, Number(execFileSync('id', ['-u', 'mysql']).toString()), Number(execFileSync('id', ['-g', 'mysql']).toString()));
-  }
+  if (asRoot) chownSync(dir, ...idsOf('mysql'));
   const common = ['--no-defaults', '--user=mysql', `--datadir=${data}`];
   await run(MARIADB_INSTALL_DB, [...common, '--auth-root-authentication-method=normal', '--skip-test-db']);
   const args = [
@@ -278,8 +280,6 @@ export async function startPrivateMariadb(): Promise<PrivateServer> {
   await server.start();
   return server;
 }
-
-const REDIS_SERVER = '/usr/bin/redis-server';
 
 /**
  * A private redis-server on a free port, run as a child process. It saves its data when stopped

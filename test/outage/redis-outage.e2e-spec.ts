@@ -8,8 +8,8 @@ import { addBook, backgroundTraffic, OUTAGE_ANSWER_MS, timedGet } from './outage
 /**
  * The app with SESSION_STORE=redis on its own redis-server (books in SQLite), which the test stops,
  * freezes and brings back while the app keeps running. Pages that need the session answer 503 within
- * 2 s meanwhile; anonymous pages need no session and keep working; afterwards the same signed-in
- * session works again (the server saves its data when stopped) without restarting the app.
+ * 2 s meanwhile, and so does readiness; anonymous pages need no session and keep working; afterwards the
+ * same signed-in session works again (the server saves its data when stopped) without restarting the app.
  */
 describeWhen(privateRedisUnavailable())('The app during a Redis session store outage', () => {
   let redis: PrivateServer;
@@ -38,6 +38,7 @@ describeWhen(privateRedisUnavailable())('The app during a Redis session store ou
     const answers = await Promise.all(signedInPaths().map((path) => timedGet(ada, path)));
     expect(answers.map((a) => [a.path, a.status])).toEqual(answers.map((a) => [a.path, 200]));
     expect((await ada.get('/books/mine')).body).toContain('Ada Lovelace');
+    expect((await timedGet(anonymous, '/readyz')).status).toBe(200);
   }
 
   async function expectSignedInUnavailable(): Promise<void> {
@@ -46,6 +47,8 @@ describeWhen(privateRedisUnavailable())('The app during a Redis session store ou
       expect(answer).toEqual({ path: answer.path, status: 503, ms: expect.any(Number) });
       expect(answer.ms).toBeLessThan(OUTAGE_ANSWER_MS);
     }
+    // Readiness covers the session store when it lives on a server of its own.
+    expect((await timedGet(anonymous, '/readyz')).status).toBe(503);
     // Without a session cookie nothing asks the session store.
     expect((await timedGet(anonymous, '/books')).status).toBe(200);
     expect((await timedGet(anonymous, `/books/${bookId}`)).status).toBe(200);

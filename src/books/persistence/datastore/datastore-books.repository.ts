@@ -56,6 +56,12 @@ function toBook(entity: BookEntity, id: string): Book {
   };
 }
 
+/** The fields a form edits, and nothing else that the caller's object may carry. */
+function editable(book: BookChanges): BookChanges {
+  const { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } = book;
+  return { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey };
+}
+
 /** Any failure of the client means the database cannot serve the request right now. */
 async function database<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -73,7 +79,8 @@ export class DatastoreBooksRepository extends BooksRepository {
 
   async create(book: NewBook): Promise<Book> {
     const now = new Date();
-    const data: BookEntity = { ...book, createdAt: now, updatedAt: now };
+    const { createdById, createdBy } = book;
+    const data: BookEntity = { ...editable(book), createdById, createdBy, createdAt: now, updatedAt: now };
     const key = this.datastore.key(KIND);
     // The incomplete key gets its allocated id when the insert commits.
     await database(() => this.datastore.save({ key, data, method: 'insert', excludeFromIndexes: UNINDEXED }, DATASTORE_CALL));
@@ -95,14 +102,10 @@ export class DatastoreBooksRepository extends BooksRepository {
     const key = this.keyOf(id);
     if (!key) return null;
     return database(async () => {
-      const [stored] = await this.datastore.get(key, { gaxOptions: DATASTORE_CALL });
-      if (!stored) return null;
-      const { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } = changes;
-      const data: BookEntity = {
-        ...(stored as BookEntity),
-        ...{ title, author, publishedDate, description, imageKey, thumbnailKey, sortKey },
-        updatedAt: new Date(),
-      };
+      const [entity] = await this.datastore.get(key, { gaxOptions: DATASTORE_CALL });
+      if (!entity) return null;
+      const { createdById, createdBy, createdAt } = entity as BookEntity;
+      const data: BookEntity = { ...editable(changes), createdById, createdBy, createdAt, updatedAt: new Date() };
       try {
         await this.datastore.save({ key, data, method: 'update', excludeFromIndexes: UNINDEXED }, DATASTORE_CALL);
       } catch (error) {

@@ -66,6 +66,7 @@ export class MongoBooksRepository extends BooksRepository {
   }
 
   async create(book: NewBook): Promise<Book> {
+    // mongoose stores only the schema's paths (strict mode), whatever else `book` carries.
     const created = await database(() => this.books.create({ ...book }));
     return toBook(created.toObject());
   }

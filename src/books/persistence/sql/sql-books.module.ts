@@ -6,6 +6,8 @@ import { SqlBooksRepository } from './sql-books.repository';
 import { SqlDatabase } from './sql-database';
 import { migrateToLatest } from './sql-migrations';
 
+const MIGRATION_TIMEOUT_MS = 10 * 60 * 1000;
+
 /** Books in SQLite, PostgreSQL or MySQL (by `SQL_URL`), with migrations run at start. */
 @Module({
   providers: [
@@ -14,7 +16,19 @@ import { migrateToLatest } from './sql-migrations';
       inject: [AppConfig],
       useFactory: async (config: AppConfig) => {
         const database = new SqlDatabase(config.sqlUrl);
-        await migrateToLatest(database);
+        if (database.engine === 'sqlite') {
+          // No query timeout to outlast, and a `:memory:` database exists once per connection.
+          await migrateToLatest(database);
+          return database;
+        }
+        // On connections of their own: a migration may rightly run longer than a page's query timeout
+        // (an index on a big table), and must not keep every instance from starting.
+        const migrations = new SqlDatabase(config.sqlUrl, { queryMs: MIGRATION_TIMEOUT_MS });
+        try {
+          await migrateToLatest(migrations);
+        } finally {
+          await migrations.close();
+        }
         return database;
       },
     },

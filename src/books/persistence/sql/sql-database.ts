@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
-import { mysqlPool, postgresPool } from './sql-pools';
+import { mysqlPool, type PoolLimits, postgresPool } from './sql-pools';
 import type { SqlSchema } from './sql-schema';
 
 export type SqlEngine = 'sqlite' | 'postgres' | 'mysql';
@@ -15,7 +15,6 @@ export const CONNECT_TIMEOUT_MS = 1000;
 export const QUERY_TIMEOUT_MS = 1500;
 
 const logger = new Logger('SqlDatabase');
-const limits = { connectMs: CONNECT_TIMEOUT_MS, queryMs: QUERY_TIMEOUT_MS, logger };
 
 export function sqlEngineOf(url: string): SqlEngine {
   if (url.startsWith('sqlite:')) return 'sqlite';
@@ -24,19 +23,19 @@ export function sqlEngineOf(url: string): SqlEngine {
   throw new Error(`Unsupported SQL_URL scheme: ${url.split(':')[0]}`);
 }
 
-const dialects: Record<SqlEngine, (url: string) => Dialect> = {
-  sqlite(url) {
+const dialects: Record<SqlEngine, (url: string, limits: PoolLimits) => Dialect> = {
+  sqlite(url, { queryMs }) {
     // Loaded lazily so that deployments on PostgreSQL or MySQL never load the native module.
     const Database = require('better-sqlite3') as typeof import('better-sqlite3');
     const file = url.slice('sqlite:'.length);
     if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
-    const database = new Database(file, { timeout: QUERY_TIMEOUT_MS });
+    const database = new Database(file, { timeout: queryMs });
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     return new SqliteDialect({ database });
   },
-  postgres: (url) => new PostgresDialect({ pool: postgresPool(url, limits) }),
-  mysql: (url) => new MysqlDialect({ pool: mysqlPool(url, limits) }),
+  postgres: (url, limits) => new PostgresDialect({ pool: postgresPool(url, limits) }),
+  mysql: (url, limits) => new MysqlDialect({ pool: mysqlPool(url, limits) }),
 };
 
 /** One Kysely instance over the configured engine; the SQL adapter's only handle on the database. */
@@ -44,9 +43,10 @@ export class SqlDatabase {
   readonly engine: SqlEngine;
   readonly db: Kysely<SqlSchema>;
 
-  constructor(url: string) {
+  /** `queryMs` is for serving pages; migrations pass a longer one. */
+  constructor(url: string, { queryMs = QUERY_TIMEOUT_MS } = {}) {
     this.engine = sqlEngineOf(url);
-    this.db = new Kysely<SqlSchema>({ dialect: dialects[this.engine](url) });
+    this.db = new Kysely<SqlSchema>({ dialect: dialects[this.engine](url, { connectMs: CONNECT_TIMEOUT_MS, queryMs, logger }) });
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,190 @@
+import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SESSION_COOKIE } from '../../src/sessions/session-cookie';
+import { type RunningApp, startApp } from '../helpers/app-process';
+import { describeWhen } from '../helpers/backends';
+import { eventually } from '../helpers/eventually';
+import { createPostgresDatabase, postgresUnavailable, REDIS_URL, redisUnavailable, type TestDatabase } from '../helpers/sql-servers';
+import { WebClient } from '../helpers/web-client';
+
+/**
+ * ARCHITECTURE.md section 7: the app keeps no state in the process. Two instances on different ports
+ * share one PostgreSQL database and one session store (Redis, or PostgreSQL itself): a session made on
+ * one works on the other, a book added through one is listed by the other, and when one instance is
+ * stopped under load the other keeps serving without a single error.
+ */
+const SESSION_STORES: { name: string; unavailable: () => string | null; env: Record<string, string> }[] = [
+  { name: 'Redis', unavailable: () => postgresUnavailable() ?? redisUnavailable(), env: { SESSION_STORE: 'redis', REDIS_URL } },
+  { name: 'PostgreSQL', unavailable: postgresUnavailable, env: { SESSION_STORE: 'auto' } },
+];
+
+interface Answer {
+  status: number;
+  location?: string;
+  body: string;
+}
+
+/** One request on a connection of its own (no keep-alive), as a load balancer's retry logic assumes. */
+function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method, path, agent: false, headers: body ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, location: res.headers.location, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function sessionIdOf(cookie: string): string {
+  // express-session cookies are `s:<id>.<signature>`, URL-encoded.
+  const value = decodeURIComponent(cookie);
+  return value.slice(2, value.lastIndexOf('.'));
+}
+
+for (const store of SESSION_STORES) {
+  describeWhen(store.unavailable())(`two instances sharing PostgreSQL, sessions in ${store.name}`, () => {
+    let database: TestDatabase;
+    let uploads: string;
+    let a: RunningApp;
+    let b: RunningApp;
+    let sessionCookie: string;
+    let csrfFromA: string;
+
+    beforeAll(async () => {
+      database = await createPostgresDatabase();
+      uploads = mkdtempSync(join(tmpdir(), 'bookshelf-scale-out-'));
+      const shared = {
+        ...store.env,
+        DATA_BACKEND: 'sql',
+        SQL_URL: database.url,
+        UPLOAD_DIR: uploads,
+        SESSION_SECRET: `scale-out-${'s'.repeat(40)}`,
+      };
+      // Both at once: their migrations race, as on a deploy of several instances.
+      [a, b] = await Promise.all([startApp(shared), startApp(shared)]);
+
+      const web = new WebClient(a.baseUrl);
+      await web.signIn('twice@example.com', 'Ada Twice', '/books/mine');
+      sessionCookie = web.cookie(SESSION_COOKIE)!;
+      csrfFromA = web.csrfToken(await web.get('/books/add'));
+    });
+
+    afterAll(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      if (store.name === 'Redis' && sessionCookie) {
+        const { createClient } = await import('redis');
+        const redis = createClient({ url: REDIS_URL });
+        await redis.connect();
+        await redis.del(`bookshelf:sess:${sessionIdOf(sessionCookie)}`);
+        await redis.quit();
+      }
+      await database?.drop();
+      if (uploads) rmSync(uploads, { recursive: true, force: true });
+    });
+
+    it('signs in on one instance and is signed in on the other', async () => {
+      expect(sessionCookie).toBeTruthy();
+      const onB = new WebClient(b.baseUrl);
+      onB.setCookie(SESSION_COOKIE, sessionCookie);
+
+      const page = await onB.get('/books/mine', { follow: false });
+
+      expect(page.status).toBe(200);
+      expect(page.html.querySelector('.user-name')?.text).toBe('Ada Twice');
+      expect(page.body).toContain('My Books');
+    });
+
+    it('lists on one instance a book added through the other, with a CSRF token from either', async () => {
+      const cookie = { cookie: `${SESSION_COOKIE}=${sessionCookie}`, 'content-type': 'application/x-www-form-urlencoded' };
+      const viaA = await send(a.port, 'POST', '/books/add', cookie, new URLSearchParams({ title: 'Added through A', _csrf: csrfFromA }).toString());
+      // The token was issued by A: B finds it in the shared session.
+      const viaB = await send(b.port, 'POST', '/books/add', cookie, new URLSearchParams({ title: 'Added through B', _csrf: csrfFromA }).toString());
+      expect([viaA.status, viaB.status]).toEqual([303, 303]);
+
+      const onB = await send(b.port, 'GET', '/books');
+      const onA = await send(a.port, 'GET', viaB.location!);
+      expect(onB.body).toContain('<h4>Added through A</h4>');
+      expect(onA.status).toBe(200);
+      expect(onA.body).toContain('Added through B');
+    });
+
+    it('keeps serving without errors on one instance while the other is stopped under load', async () => {
+      const headers = { cookie: `${SESSION_COOKIE}=${sessionCookie}` };
+      const requests = [
+        { method: 'GET', path: '/books', expect: 200 },
+        { method: 'GET', path: '/books/mine', headers, expect: 200 },
+        {
+          method: 'POST',
+          path: '/books/add',
+          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+          body: () => new URLSearchParams({ title: `Under load ${Math.random()}`, _csrf: csrfFromA }).toString(),
+          expect: 303,
+        },
+      ];
+      // A minimal load balancer: round robin over the instances still accepting connections. A connection
+      // refused, or reset before any answer by an instance that is stopping (one still waiting in the
+      // kernel's accept queue when the listener closes), never reached the app: like a proxy, the balancer
+      // takes that instance out and sends the request to the other one.
+      const instances = [
+        { name: 'a', port: a.port, accepting: true, stopping: false, served: 0, dropped: 0 },
+        { name: 'b', port: b.port, accepting: true, stopping: false, served: 0, dropped: 0 },
+      ];
+      const failures: string[] = [];
+      let running = true;
+      let turn = 0;
+      const worker = async () => {
+        while (running) {
+          const r = requests[turn % requests.length];
+          const order = turn++ % 2 === 0 ? instances : [...instances].reverse();
+          for (const target of order.filter((i) => i.accepting)) {
+            try {
+              const answer = await send(target.port, r.method, r.path, r.headers, r.body?.());
+              target.served++;
+              if (answer.status !== r.expect) failures.push(`${target.name} ${r.method} ${r.path}: ${answer.status}`);
+              break;
+            } catch (error) {
+              const code = (error as NodeJS.ErrnoException).code;
+              if (code === 'ECONNREFUSED' || (code === 'ECONNRESET' && target.stopping)) {
+                target.accepting = false;
+                target.dropped++;
+                continue;
+              }
+              failures.push(`${target.name} ${r.method} ${r.path}: ${(error as Error).message}`);
+              break;
+            }
+          }
+          if (!instances.some((i) => i.accepting)) return void failures.push('no instance accepting');
+        }
+      };
+      const load = Array.from({ length: 6 }, worker);
+      try {
+        await eventually(async () => expect(Math.min(instances[0].served, instances[1].served)).toBeGreaterThanOrEqual(15), { timeoutMs: 20_000 });
+
+        instances[0].stopping = true;
+        const exitCode = await a.stop();
+        const servedByBWhenAStopped = instances[1].served;
+        await eventually(async () => expect(instances[1].served - servedByBWhenAStopped).toBeGreaterThanOrEqual(30), { timeoutMs: 20_000 });
+
+        expect(exitCode).toBe(0);
+        expect(instances[0].accepting).toBe(false);
+        expect(instances[0].dropped).toBeGreaterThanOrEqual(1);
+      } finally {
+        running = false;
+        await Promise.all(load);
+      }
+      expect(failures).toEqual([]);
+      // B still answers with the shared session after A is gone.
+      const mine = await send(b.port, 'GET', '/books/mine', headers);
+      expect(mine.status).toBe(200);
+      expect(mine.body).toContain('Under load');
+    });
+  });
+}
