@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import session, { Store } from 'express-session';
@@ -18,6 +19,7 @@ import { SESSION_TTL_MS } from './sessions/session-lifetime';
 const ROOT = join(__dirname, '..');
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
+const logger = new Logger('Requests');
 const SESSIONLESS = /^\/(covers\/|healthz$|readyz$)/;
 const SIGN_IN_PATHS = /^\/oauth2(authorize|callback)$/;
 
@@ -123,6 +125,8 @@ function guarded(middleware: RequestHandler): RequestHandler {
   return (req, res, next) => {
     middleware(req, res, (error?: unknown) => {
       if (!error) return next();
+      // express-session reports a failed save or touch after the response is sent: nothing left to answer.
+      if (res.headersSent) return void logger.warn(`After ${req.method} ${req.path}: ${String(error)}`);
       const e = error as { type?: string; code?: string; name?: string; status?: number; message?: string };
       if (e.type === 'entity.too.large' || e.status === 413 || (e.name === 'MulterError' && e.code !== 'LIMIT_UNEXPECTED_FILE')) {
         return renderErrorPage(res, 413, new RequestTooLarge().message);

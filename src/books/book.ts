@@ -37,9 +37,15 @@ export type BookChanges = BookFields & CoverKeys & { sortKey: string };
 /** Long enough to order any real title; bounded so that every database can index it (NFKC can expand 18-fold). */
 export const SORT_KEY_LENGTH = 300;
 
-/** The list order's key: Unicode NFKC, lower-cased, at most SORT_KEY_LENGTH code points; compared bytewise (UTF-8). */
+/**
+ * The list order's key: Unicode NFKC, lower-cased, tabs and line breaks as spaces, at most SORT_KEY_LENGTH
+ * code points, no trailing spaces; compared bytewise (UTF-8) on every backend.
+ */
 export function sortKeyFor(title: string): string {
-  return [...title.normalize('NFKC').toLowerCase()].slice(0, SORT_KEY_LENGTH).join('');
+  const key = [...title.normalize('NFKC').toLowerCase().replace(/[\t\n\r]/g, ' ')].slice(0, SORT_KEY_LENGTH).join('');
+  // MySQL's utf8mb4_bin is PAD SPACE: it ignores trailing spaces and sorts a character below the space (tab,
+  // newline) before the end of a string. Keys with neither compare bytewise there too.
+  return key.trimEnd();
 }
 
 /** Compares like the databases do: by UTF-8 bytes (code points), not by JavaScript's UTF-16 units. */

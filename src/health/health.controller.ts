@@ -1,4 +1,5 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Store } from 'express-session';
 import type { Response } from 'express';
 import { DatabaseHealth } from '../common/database-health';
 
@@ -6,7 +7,11 @@ const READINESS_TIMEOUT_MS = 2000;
 
 @Controller()
 export class HealthController {
-  constructor(private readonly database: DatabaseHealth) {}
+  constructor(
+    private readonly database: DatabaseHealth,
+    // A session store on a server of its own (Redis) has a `ping`; the others live in the database checked above.
+    @Inject(Store) private readonly sessions: Store & { ping?: () => Promise<void> },
+  ) {}
 
   /** Liveness: the process serves requests. */
   @Get('healthz')
@@ -14,13 +19,13 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the configured database answers within two seconds. */
+  /** Readiness: the configured database (and a separate session store) answers within two seconds. */
   @Get('readyz')
   async readyz(@Res() res: Response): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.database.check(),
+        Promise.all([this.database.check(), this.sessions.ping?.()]),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error('timed out')), READINESS_TIMEOUT_MS);
         }),
