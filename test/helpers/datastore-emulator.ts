@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { freePort } from './app-process';
 
@@ -87,7 +88,7 @@ export async function startDatastoreEmulator({ port = 0 } = {}): Promise<Datasto
       // not listening yet
     }
     if (Date.now() > deadline) {
-      await stopGroup(child);
+      await stopGroup(child, port);
       throw new Error(`The Datastore emulator did not start within ${STARTUP_TIMEOUT_MS} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -103,7 +104,7 @@ export async function startDatastoreEmulator({ port = 0 } = {}): Promise<Datasto
       const response = await fetch(`${base}/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`Resetting the Datastore emulator failed: ${response.status}`);
     },
-    stop: () => stopGroup(child),
+    stop: () => stopGroup(child, port),
     freeze: () => signalGroup(child, 'SIGSTOP'),
     thaw: () => signalGroup(child, 'SIGCONT'),
   };
@@ -136,16 +137,29 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM to the emulator's process group (the script and its Java), SIGKILL after 10 s. */
-function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    const killer = setTimeout(() => signalGroup(child, 'SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolveStop();
+/** Whether something accepts connections on the loopback port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolveListening) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveListening(true);
     });
-    signalGroup(child, 'SIGCONT'); // a frozen process would not act on SIGTERM
-    signalGroup(child, 'SIGTERM');
+    socket.once('error', () => resolveListening(false));
   });
+}
+
+/**
+ * SIGTERM to the emulator's process group (the script and the Java it starts), SIGKILL after 10 s.
+ * Done once the port is closed: the script exits at once, but Java serves on for a moment.
+ */
+async function stopGroup(child: ChildProcess, port: number): Promise<void> {
+  signalGroup(child, 'SIGCONT'); // a frozen process would not act on SIGTERM
+  signalGroup(child, 'SIGTERM');
+  const started = Date.now();
+  while (await listening(port)) {
+    if (Date.now() - started > 20_000) throw new Error(`The Datastore emulator on port ${port} does not stop`);
+    if (Date.now() - started > 10_000) signalGroup(child, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
