@@ -105,7 +105,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Router
       .interactionDetails(req, res)
       .then((details) => {
         const view = details.prompt.name === 'login' ? 'dev-idp/login' : 'dev-idp/consent';
-        res.render(view, { title: details.prompt.name === 'login' ? 'Sign in (development)' : 'Allow Bookshelf? (development)', uid: details.uid, devIdp: DEV_IDP_PATH });
+        res.render(view, { title: details.prompt.name === 'login' ? 'Sign in to Bookshelf (development)' : 'Allow Bookshelf? (development)', uid: details.uid, devIdp: DEV_IDP_PATH });
       })
       .catch(next);
   });
@@ -115,7 +115,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Router
     const name = String(req.body?.name ?? '').trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 200 || name.length > 200) {
       res.status(422).render('dev-idp/login', {
-        title: 'Sign in (development)',
+        title: 'Sign in to Bookshelf (development)',
         uid: req.params.uid,
         devIdp: DEV_IDP_PATH,
         email,
