@@ -5,6 +5,7 @@ import { BackendUnavailable, InvalidPageToken } from '../../../common/domain-err
 import type { Book, BookChanges, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
 import { DATASTORE_CLIENT } from '../backend-clients';
+import { database } from '../persistence-helpers';
 import { DATASTORE_CALL, GRPC_INVALID_ARGUMENT, GRPC_NOT_FOUND, grpcCode } from './datastore-client';
 
 const KIND = 'Book';
@@ -60,15 +61,6 @@ function toBook(entity: BookEntity, id: string): Book {
 function editable(book: BookChanges): BookChanges {
   const { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } = book;
   return { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey };
-}
-
-/** Any failure of the client means the database cannot serve the request right now. */
-async function database<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw new BackendUnavailable(error);
-  }
 }
 
 @Injectable()

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type FilterQuery, type Model, Types } from 'mongoose';
-import { BackendUnavailable, InvalidPageToken } from '../../../common/domain-errors';
 import type { Book, BookChanges, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
+import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
 import { MongoBook } from './book.schema';
 
 type Stored = MongoBook & { _id: Types.ObjectId };
@@ -33,32 +33,6 @@ function toBook(doc: Stored): Book {
 }
 
 /** The cursor is the last book's position in the list order: `[sortKey, id]`. */
-function encodeCursor(book: Book): string {
-  return JSON.stringify([book.sortKey, book.id]);
-}
-
-function decodeCursor(cursor: string): [string, Types.ObjectId] {
-  try {
-    const value: unknown = JSON.parse(cursor);
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      const id = toId(value[1]);
-      if (id) return [value[0], id];
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidPageToken();
-}
-
-/** Any failure of the driver means the database cannot serve the request right now. */
-async function database<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw new BackendUnavailable(error);
-  }
-}
-
 @Injectable()
 export class MongoBooksRepository extends BooksRepository {
   constructor(@InjectModel(MongoBook.name) private readonly books: Model<MongoBook>) {
@@ -103,7 +77,7 @@ export class MongoBooksRepository extends BooksRepository {
   }
 
   async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
-    const position = after === undefined ? undefined : decodeCursor(after);
+    const position = after === undefined ? undefined : decodeKeyset(after, toId);
     const filter: FilterQuery<MongoBook> = {};
     if (createdById !== undefined) filter.createdById = createdById;
     if (position) {
@@ -120,6 +94,6 @@ export class MongoBooksRepository extends BooksRepository {
         .exec(),
     );
     const books = docs.slice(0, limit).map(toBook);
-    return { books, next: docs.length > limit ? encodeCursor(books[books.length - 1]) : null };
+    return { books, next: docs.length > limit ? encodeKeyset(books[books.length - 1]) : null };
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
-import { BackendUnavailable, InvalidPageToken } from '../../../common/domain-errors';
 import type { Book, BookChanges, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
+import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
 import { SqlDatabase } from './sql-database';
 import type { BooksTable } from './sql-schema';
 
@@ -29,31 +29,6 @@ function toBook(row: Row): Book {
     updatedAt: new Date(Number(row.updated_at)),
     sortKey: row.sort_key,
   };
-}
-
-function encodeCursor(book: Book): string {
-  return JSON.stringify([book.sortKey, Number(book.id)]);
-}
-
-function decodeCursor(cursor: string): [string, number] {
-  try {
-    const value: unknown = JSON.parse(cursor);
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && Number.isSafeInteger(value[1])) {
-      return value as [string, number];
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidPageToken();
-}
-
-/** Any failure of the driver means the database cannot serve the request right now. */
-async function database<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw new BackendUnavailable(error);
-  }
 }
 
 @Injectable()
@@ -125,7 +100,7 @@ export class SqlBooksRepository extends BooksRepository {
   }
 
   async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
-    const position = after === undefined ? undefined : decodeCursor(after);
+    const position = after === undefined ? undefined : decodeKeyset(after, toId);
     const rows = await database(() => {
       let query = this.sql.db.selectFrom('books').selectAll();
       if (createdById !== undefined) query = query.where('created_by_id', '=', createdById);
@@ -142,6 +117,6 @@ export class SqlBooksRepository extends BooksRepository {
       return query.orderBy('sort_key').orderBy('id').limit(limit + 1).execute();
     });
     const books = rows.slice(0, limit).map(toBook);
-    return { books, next: rows.length > limit ? encodeCursor(books[books.length - 1]) : null };
+    return { books, next: rows.length > limit ? encodeKeyset(books[books.length - 1]) : null };
   }
 }
