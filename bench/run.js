@@ -268,9 +268,13 @@ async function main() {
         report.emptyNest = await measureReference('empty NestJS page', join(__dirname, 'reference/empty-nest.js'), [], /EMPTY_NEST_PORT=(\d+)/, opts);
       }
       report.scenarios = [];
+      // Every scenario once before any is measured, so that none pays for the JIT or heap growth of another.
+      if (opts.warmup > 0) {
+        log(`Warming up: ${opts.warmup} s of each scenario`);
+        for (const name of opts.scenarios) await measure(baseUrl, SCENARIOS[name].make(ctx), { connections: opts.connections.at(-1), seconds: opts.warmup });
+      }
       for (const name of opts.scenarios) {
         const scenario = SCENARIOS[name].make(ctx);
-        if (opts.warmup > 0) await measure(baseUrl, scenario, { connections: opts.connections.at(-1), seconds: opts.warmup });
         for (const connections of opts.connections) {
           const result = await measure(baseUrl, scenario, { connections, seconds: opts.duration });
           const mem = memory(app.pid);

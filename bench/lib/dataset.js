@@ -40,7 +40,10 @@ function title(rnd) {
   if (r < 0.3) return `The ${capitalise(pick(rnd, ADJECTIVES))} ${capitalise(pick(rnd, NOUNS))}`;
   if (r < 0.5) return `${capitalise(pick(rnd, NOUNS))} of ${capitalise(pick(rnd, NOUNS))}s`;
   if (r < 0.65) return `The ${capitalise(pick(rnd, PEOPLE))} of ${pick(rnd, PLACES)}`;
-  if (r < 0.8) return `A ${capitalise(pick(rnd, NOUNS))} in ${pick(rnd, PLACES)}: ${capitalise(pick(rnd, ADJECTIVES))} ${capitalise(pick(rnd, NOUNS))}s and Other Stories`;
+  if (r < 0.8) {
+    const noun = capitalise(pick(rnd, NOUNS));
+    return `${/^[AEIOU]/.test(noun) ? 'An' : 'A'} ${noun} in ${pick(rnd, PLACES)}: ${capitalise(pick(rnd, ADJECTIVES))} ${capitalise(pick(rnd, NOUNS))}s and Other Stories`;
+  }
   if (r < 0.9) return `${capitalise(pick(rnd, ADJECTIVES))} ${capitalise(pick(rnd, NOUNS))}`;
   return `what the ${pick(rnd, PEOPLE)} saw in the ${pick(rnd, NOUNS)}`;
 }

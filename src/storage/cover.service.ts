@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import type { CoverKeys } from '../books/book';
 import { InvalidImage } from '../common/domain-errors';
 import { COVER_CONTENT_TYPE, newCoverKeys } from './cover-key';
@@ -23,12 +23,21 @@ export const COVER_MAX_SIZE = 1200;
 export const THUMBNAIL_MAX_SIZE = 320;
 const WEBP_QUALITY = 82;
 
-// libvips threads per image. Its default (one per core) oversubscribes a 2-core server as soon as two
-// uploads overlap; parallelism comes from concurrent uploads instead, up to `withImageSlot`'s limit.
-sharp.concurrency(1);
-// The operation cache only pays off when the same input is processed again, which we never do;
-// off, so memory is returned as soon as an upload is done.
-sharp.cache(false);
+let loadedSharp: typeof Sharp | undefined;
+
+/** sharp (libvips) is loaded on the first upload: pages never need it, and it costs start-up time and 20 MB. */
+function loadSharp(): typeof Sharp {
+  if (!loadedSharp) {
+    loadedSharp = require('sharp') as typeof Sharp;
+    // libvips threads per image. Its default (one per core) oversubscribes a 2-core server as soon as two
+    // uploads overlap; parallelism comes from concurrent uploads instead, up to `withImageSlot`'s limit.
+    loadedSharp.concurrency(1);
+    // The operation cache only pays off when the same input is processed again, which we never do;
+    // off, so memory is returned as soon as an upload is done.
+    loadedSharp.cache(false);
+  }
+  return loadedSharp;
+}
 
 /**
  * Turns uploads into the covers we store (re-encoded, metadata-free, bounded WebP images) and manages
@@ -53,6 +62,7 @@ export class CoverService {
   async prepare(upload: Buffer): Promise<PreparedCover> {
     const type = detectImageType(upload);
     if (!type) throw new InvalidImage();
+    const sharp = loadSharp();
     return withImageSlot(async () => {
       // `pages: 1` (sharp's default, stated on purpose) decodes only the first frame. `failOn: 'warning'`
       // (the default too) refuses truncated and corrupt files instead of padding them with grey.

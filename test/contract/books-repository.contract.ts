@@ -29,6 +29,11 @@ export interface BooksRepositoryHarness {
   compareIds(a: string, b: string): number;
   /** Removes every book. */
   reset(): Promise<void>;
+  /**
+   * Titles a stand-in test server cannot order like the real database (jongodb compares UTF-16 units);
+   * left out of the order test there, and kept when the suite runs against the real server.
+   */
+  unorderable?: RegExp;
   close(): Promise<void>;
 }
 
@@ -260,7 +265,8 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
 
       it('orders by sort key compared bytewise (UTF-8), then by id, whatever the case, accents or emoji', async () => {
         // Created in an order unrelated to the expected one, with some titles twice.
-        const titles = [...TRICKY_TITLES].reverse().concat(TRICKY_TITLES.slice(0, 5));
+        const tricky = TRICKY_TITLES.filter((title) => !harness.unorderable?.test(title));
+        const titles = [...tricky].reverse().concat(tricky.slice(0, 5));
         const created = await createAll(titles.map((title) => newBook({ title })));
 
         const listed = await walk(4);
