@@ -99,6 +99,23 @@ export function describeBookshelf(backendName: string): void {
         expect(landed.body).toContain('Carol');
       });
 
+      it('sends anonymous visitors of every signed-in page to sign-in, coming back to that page', async () => {
+        const visitor = new WebClient(app.baseUrl);
+        for (const path of ['/books/add', '/books/1/edit', '/books/1/delete']) {
+          const page = await visitor.get(path, { follow: false });
+          expect([path, page.status, page.headers.get('location')]).toEqual([path, 302, `/oauth2authorize?return_url=${encodeURIComponent(path)}`]);
+        }
+      });
+
+      it('builds the callback URL from BASE_URL, never from request headers', async () => {
+        const response = await fetch(`${app.baseUrl}/oauth2authorize`, {
+          redirect: 'manual',
+          headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+        });
+        const url = new URL(response.headers.get('location')!);
+        expect(url.searchParams.get('redirect_uri')).toBe(`${app.baseUrl}/oauth2callback`);
+      });
+
       it('uses PKCE with S256 and a state, asking for openid email profile', async () => {
         const visitor = new WebClient(app.baseUrl);
         const start = await visitor.get('/oauth2authorize?return_url=%2Fbooks', { follow: false });

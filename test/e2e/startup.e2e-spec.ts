@@ -1,4 +1,4 @@
-import { runAppToExit } from '../helpers/app-process';
+import { type RunningApp, runAppToExit, startApp } from '../helpers/app-process';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -26,5 +26,32 @@ describe('start-up in production', () => {
     expect(output).toContain('SESSION_SECRET');
     expect(output).toContain('TRUST_PROXY');
     expect(output).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('behind an https proxy', () => {
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    app = await startApp({ BASE_URL: 'https://books.example.com', TRUST_PROXY: '1' });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('sets a Secure session cookie, HSTS and upgrade-insecure-requests', async () => {
+    const response = await fetch(`http://127.0.0.1:${app.port}/oauth2authorize`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(response.status).toBe(302);
+    const cookie = response.headers.getSetCookie().find((c) => c.startsWith('bookshelf.sid='));
+    expect(cookie).toMatch(/; Secure/i);
+    expect(response.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(response.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+    expect(new URL(response.headers.get('location')!).searchParams.get('redirect_uri')).toBe(
+      'https://books.example.com/oauth2callback',
+    );
   });
 });
