@@ -2,8 +2,7 @@ import { type RunningApp, startApp } from '../helpers/app-process';
 import { describeWhen } from '../helpers/backends';
 import { eventually } from '../helpers/eventually';
 import { type DatastoreEmulator, datastoreEmulatorUnavailable, startDatastoreEmulator } from '../helpers/datastore-emulator';
-import { WebClient } from '../helpers/web-client';
-import { addBook, backgroundTraffic, OUTAGE_ANSWER_MS, timedGet } from './outage-probe';
+import { expectOutageAnswers, OutageScene } from './outage-probe';
 
 /**
  * The app on its own Datastore emulator (books and sessions both live there), which the test freezes,
@@ -14,9 +13,7 @@ import { addBook, backgroundTraffic, OUTAGE_ANSWER_MS, timedGet } from './outage
 describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('The app during a Datastore outage', () => {
   let emulator: DatastoreEmulator;
   let app: RunningApp;
-  let ada: WebClient;
-  let anonymous: WebClient;
-  let bookId: string;
+  let scene: OutageScene;
 
   beforeAll(async () => {
     emulator = (await startDatastoreEmulator())!;
@@ -26,10 +23,7 @@ describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('The app du
       DATASTORE_EMULATOR_HOST: emulator.host,
       METADATA_SERVER_DETECTION: 'none',
     });
-    ada = new WebClient(app.baseUrl);
-    anonymous = new WebClient(app.baseUrl);
-    await ada.signIn('ada@example.com', 'Ada Lovelace');
-    bookId = await addBook(ada, 'Surviving outages');
+    scene = await OutageScene.open(app.baseUrl);
   });
 
   afterAll(async () => {
@@ -37,71 +31,30 @@ describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('The app du
     await emulator?.stop();
   });
 
-  /** Every page a visitor or a signed-in person may ask for, and readiness. */
-  function probes() {
-    return [
-      timedGet(anonymous, '/books'),
-      timedGet(anonymous, `/books/${bookId}`),
-      timedGet(ada, '/books/mine'),
-      timedGet(ada, `/books/${bookId}/edit`),
-      timedGet(anonymous, '/readyz'),
-    ];
-  }
-
-  async function expectWorking(): Promise<void> {
-    const answers = await Promise.all(probes());
-    expect(answers.map((a) => [a.path, a.status])).toEqual(answers.map((a) => [a.path, 200]));
-    const mine = await ada.get('/books/mine');
-    expect(mine.body).toContain('Ada Lovelace');
-    expect(mine.body).toContain('Surviving outages');
-  }
-
-  async function expectUnavailable(): Promise<void> {
-    const answers = await Promise.all(probes());
-    for (const answer of answers) {
-      expect(answer).toEqual({ path: answer.path, status: 503, ms: expect.any(Number) });
-      expect(answer.ms).toBeLessThan(OUTAGE_ANSWER_MS);
-    }
-    const page = await anonymous.get('/books');
-    expect(page.body).toContain('cannot reach its database');
-    expect((await timedGet(anonymous, '/healthz')).status).toBe(200);
-  }
-
   it('answers 503 pages within 2 s while the emulator accepts connections but does not answer, and recovers with its data', async () => {
-    await expectWorking();
+    await scene.expectWorking();
 
     emulator.freeze();
     try {
-      await expectUnavailable();
+      await scene.expectUnavailable();
     } finally {
       emulator.thaw();
     }
 
-    await eventually(expectWorking, { timeoutMs: 10_000 });
+    await eventually(() => scene.expectWorking(), { timeoutMs: 10_000 });
   });
 
   it('answers 503 pages within 2 s while the emulator is stopped, and serves pages again once it is back', async () => {
-    await expectWorking();
+    await scene.expectWorking();
     const port = Number(emulator.host.split(':')[1]);
-    const traffic = backgroundTraffic(new WebClient(app.baseUrl), ['/books', `/books/${bookId}`, '/readyz']);
+    const traffic = scene.traffic();
 
     await emulator.stop();
-    await expectUnavailable();
+    await scene.expectUnavailable();
     emulator = (await startDatastoreEmulator({ port }))!;
-    await eventually(
-      async () => {
-        expect((await timedGet(anonymous, '/books')).status).toBe(200);
-        expect((await timedGet(anonymous, '/readyz')).status).toBe(200);
-      },
-      { timeoutMs: 15_000 },
-    );
+    await eventually(() => scene.expectServingAgain(), { timeoutMs: 15_000 });
 
-    const answers = await traffic.stop();
-    expect(answers.filter((a) => a.status === 503).length).toBeGreaterThan(0);
-    for (const answer of answers) {
-      // The book is gone with the old emulator's memory: 404 once the new one answers.
-      expect([200, 404, 503]).toContain(answer.status);
-      expect(answer.ms).toBeLessThan(OUTAGE_ANSWER_MS);
-    }
+    // The book is gone with the old emulator's memory: 404 once the new one answers.
+    expectOutageAnswers(await traffic.stop(), [200, 404]);
   });
 });

@@ -43,3 +43,72 @@ export function backgroundTraffic(client: WebClient, paths: string[]): { stop():
     },
   };
 }
+
+/**
+ * One person signed in with one book, on an app whose database the test takes away: the pages every
+ * outage test probes, and what "working" and "unavailable" mean for them.
+ */
+export class OutageScene {
+  private constructor(
+    readonly ada: WebClient,
+    readonly anonymous: WebClient,
+    readonly bookId: string,
+  ) {}
+
+  static async open(baseUrl: string): Promise<OutageScene> {
+    const ada = new WebClient(baseUrl);
+    await ada.signIn('ada@example.com', 'Ada Lovelace');
+    return new OutageScene(ada, new WebClient(baseUrl), await addBook(ada, 'Surviving outages'));
+  }
+
+  /** Pages for a visitor and for a signed-in person (whose session is in the database too), and readiness. */
+  probes(): Promise<Answer>[] {
+    return [
+      timedGet(this.anonymous, '/books'),
+      timedGet(this.anonymous, `/books/${this.bookId}`),
+      timedGet(this.ada, '/books/mine'),
+      timedGet(this.ada, `/books/${this.bookId}/edit`),
+      timedGet(this.anonymous, '/readyz'),
+    ];
+  }
+
+  /** Traffic from another visitor that is in flight while the server goes away and comes back. */
+  traffic(): { stop(): Promise<Answer[]> } {
+    return backgroundTraffic(new WebClient(this.anonymous.baseUrl), ['/books', `/books/${this.bookId}`, '/readyz']);
+  }
+
+  async expectWorking(): Promise<void> {
+    const answers = await Promise.all(this.probes());
+    expect(answers.map((a) => [a.path, a.status])).toEqual(answers.map((a) => [a.path, 200]));
+    const mine = await this.ada.get('/books/mine');
+    expect(mine.body).toContain('Ada Lovelace');
+    expect(mine.body).toContain('Surviving outages');
+  }
+
+  async expectUnavailable(): Promise<void> {
+    const answers = await Promise.all(this.probes());
+    for (const answer of answers) {
+      expect(answer).toEqual({ path: answer.path, status: 503, ms: expect.any(Number) });
+      expect(answer.ms).toBeLessThan(OUTAGE_ANSWER_MS);
+    }
+    const page = await this.anonymous.get('/books');
+    expect(page.body).toContain('cannot reach its database');
+    // Liveness does not depend on the database: the process is fine and must not be restarted.
+    expect((await timedGet(this.anonymous, '/healthz')).status).toBe(200);
+  }
+
+  /** After a restart that lost the server's memory: pages answer again (the book itself may be gone). */
+  async expectServingAgain(): Promise<void> {
+    expect((await timedGet(this.anonymous, '/books')).status).toBe(200);
+    expect((await timedGet(this.anonymous, '/readyz')).status).toBe(200);
+  }
+}
+
+/** Every answer during an outage was a 503 or `allowed`, in time, and the outage was seen. */
+export function expectOutageAnswers(answers: Answer[], allowed: number[] = [200]): void {
+  expect(answers.filter((a) => a.status === 503).length).toBeGreaterThan(0);
+  for (const answer of answers) {
+    expect([...allowed, 503]).toContain(answer.status);
+    expect(answer.ms).toBeLessThan(OUTAGE_ANSWER_MS);
+  }
+}
