@@ -38,7 +38,7 @@ async function main() {
       books: { type: 'string', default: '100000' },
       users: { type: 'string', default: '1000' },
       covers: { type: 'string', default: '0.1' },
-      concurrency: { type: 'string', default: '32' },
+      concurrency: { type: 'string', default: '8' },
       seed: { type: 'string', default: '42' },
       dist: { type: 'string' },
     },

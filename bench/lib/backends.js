@@ -71,8 +71,29 @@ const backends = {
     };
   },
 
-  /** MongoDB wire protocol from jongodb (TEST-INFRA.md), an in-memory server started for this run. */
-  async mongodb() {
+  /**
+   * A real MongoDB (`--mongodb-url`, a fresh database dropped afterwards), or else jongodb (TEST-INFRA.md),
+   * an in-memory MongoDB-compatible server started for this run: it shows that the backend works, but it is
+   * an emulator and far slower than MongoDB, so its figures say nothing about the app.
+   */
+  async mongodb({ mongodbUrl }) {
+    if (mongodbUrl) {
+      assertLoopback(mongodbUrl.replace(/^mongodb(\+srv)?:/, 'http:'));
+      const url = new URL(mongodbUrl);
+      url.pathname = `/${databaseName()}`;
+      return {
+        env: { DATA_BACKEND: 'mongodb', MONGODB_URL: url.toString() },
+        teardown: async () => {
+          const mongoose = require('mongoose');
+          const connection = await mongoose.createConnection(url.toString(), { serverSelectionTimeoutMS: 5000 }).asPromise();
+          try {
+            await connection.dropDatabase();
+          } finally {
+            await connection.close();
+          }
+        },
+      };
+    }
     const { spawn } = require('node:child_process');
     const bin = join(ROOT, 'node_modules/@jongodb/memory-server-bin-linux-x64-gnu/bin/jongodb');
     const child = spawn(bin, ['--host=127.0.0.1', '--port=0', `--database=${databaseName()}`], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -80,7 +101,7 @@ const backends = {
     child.stderr.on('data', (c) => (output = (output + c).slice(-8192)));
     const proc = { child, exited: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))), output: () => output };
     const [, url] = await waitForLine(proc, /JONGODB_URI=(\S+)/);
-    return { env: { DATA_BACKEND: 'mongodb', MONGODB_URL: url }, teardown: async () => void (await stop(proc, 5000)), pid: child.pid };
+    return { env: { DATA_BACKEND: 'mongodb', MONGODB_URL: url }, teardown: async () => void (await stop(proc, 5000)), emulator: true };
   },
 };
 

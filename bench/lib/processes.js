@@ -110,9 +110,19 @@ function openFds(pid) {
   }
 }
 
+/** CPU seconds (user + system) the process has used, from /proc (Linux; clock ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function round(n, digits = 1) {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }
 
-module.exports = { freePort, assertLoopback, startNode, waitForLine, waitForOk, stop, memory, openFds, round };
+module.exports = { freePort, assertLoopback, startNode, waitForLine, waitForOk, stop, memory, openFds, cpuSeconds, round };
