@@ -39,6 +39,15 @@ function pathOf(req: LoggedRequest): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** pino-pretty is a development dependency: an image built without it logs JSON, whatever NODE_ENV says. */
+function loadPrettyPrinter(): typeof import('pino-pretty').build | undefined {
+  try {
+    return (require('pino-pretty') as typeof import('pino-pretty')).build;
+  } catch {
+    return undefined;
+  }
+}
+
 function withUser(req: LoggedRequest, value: object): object {
   return req.user?.id ? { ...value, userId: req.user.id } : value;
 }
@@ -71,10 +80,10 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
   let stream = destination;
-  if (config.prettyLogs) {
-    // In-process and synchronous (no worker thread); a development dependency, never loaded in production.
-    const { build } = require('pino-pretty') as typeof import('pino-pretty');
-    stream ??= build({
+  const pretty = config.prettyLogs ? loadPrettyPrinter() : undefined;
+  if (pretty) {
+    // In-process and synchronous (no worker thread).
+    stream ??= pretty({
       sync: true,
       singleLine: true,
       messageKey: 'message',
