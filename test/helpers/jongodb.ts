@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stopProcess } from './app-process';
 
@@ -81,7 +81,10 @@ export async function startJongodb({ database = 'bookshelf', port = 0 } = {}): P
       child.kill('SIGCONT'); // a frozen process would not act on SIGTERM
       await stopProcess(child);
     },
-    freeze: () => void child.kill('SIGSTOP'),
+    freeze: () => {
+      child.kill('SIGSTOP');
+      waitUntilStopped(child.pid!);
+    },
     thaw: () => void child.kill('SIGCONT'),
   };
 }
@@ -102,4 +105,20 @@ export async function startTestMongo(): Promise<TestMongo> {
       await connection.close();
     },
   };
+}
+
+/**
+ * `kill` only queues SIGSTOP: a thread of the server that is running at that moment may still answer a
+ * query or two. Returns once every thread reports the stopped state (bounded: 2 s).
+ */
+function waitUntilStopped(pid: number): void {
+  const deadline = Date.now() + 2000;
+  const stopped = () =>
+    readdirSync(`/proc/${pid}/task`).every((task) => {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      return /^\d+ \(.*\) [Tt] /s.test(stat);
+    });
+  while (!stopped()) {
+    if (Date.now() > deadline) throw new Error(`jongodb (pid ${pid}) did not stop within 2 s`);
+  }
 }
