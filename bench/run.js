@@ -38,6 +38,7 @@ const HELP = `npm run bench -- [options]
   --soak S                                  then a mixed soak of S seconds (0 = none, default 0; max 900)
   --soak-only                               skip the scenario table, only the soak
   --reuse                                   keep the seeded SQLite data set in bench/results/.cache and reuse it
+  --keep-logs                               keep the app's JSON log in bench/results/ (tens of MB)
   --cpu-prof                                run the app with --cpu-prof (profile in bench/results/; summarise it
                                             with node bench/profile-summary.js FILE)
   --node-options="FLAGS"                    Node flags for the app (e.g. --node-options="--max-semi-space-size=32")
@@ -74,6 +75,7 @@ function options() {
       reuse: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       'no-reference': { type: 'boolean', default: false },
+      'keep-logs': { type: 'boolean', default: false },
       'app-root': { type: 'string' },
       'node-options': { type: 'string', default: '' },
       'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
@@ -110,6 +112,7 @@ function options() {
     reuse: values.reuse,
     cpuProf: values['cpu-prof'],
     noReference: values['no-reference'],
+    keepLogs: values['keep-logs'],
     nodeOptions: values['node-options'].split(' ').filter(Boolean),
     postgresUrl: values['postgres-url'],
     mysqlUrl: values['mysql-url'],
@@ -244,7 +247,8 @@ async function main() {
     const [, idpUrl] = await waitForLine(idp, /DEV_IDP_URL=(\S+)/);
     assertLoopback(idpUrl);
 
-    const logFile = join(RESULTS, `${stamp}-${opts.backend}-app.log`);
+    // The app's JSON log (tens of MB per run): kept in bench/results/ only with --keep-logs.
+    const logFile = join(opts.keepLogs ? RESULTS : runDir, `${stamp}-${opts.backend}-app.log`);
     const logFd = openSync(logFile, 'w');
     const appEnv = {
       PATH: process.env.PATH,
@@ -270,7 +274,7 @@ async function main() {
     cleanups.push(() => (appStopped ? undefined : stop(app)));
     report.startupMs = await waitForOk(`${baseUrl}/books`, app, started);
     report.idleMemory = memory(app.pid);
-    log(`App started in ${report.startupMs} ms (target < ${TARGETS.startupMs} ms), RSS ${report.idleMemory.rssMb} MB; logs in ${logFile}`);
+    log(`App started in ${report.startupMs} ms (target < ${TARGETS.startupMs} ms), RSS ${report.idleMemory.rssMb} MB${opts.keepLogs ? `; logs in ${logFile}` : ''}`);
 
     const ctx = await prepare(baseUrl, opts);
     if (opts.sessions === 'redis') cleanups.push(() => forgetRedisSessions(opts.redisUrl, ctx.users));

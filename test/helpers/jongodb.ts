@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { freeze } from './freeze';
 import { stopProcess } from './app-process';
 
 const ROOT = resolve(__dirname, '../..');
@@ -81,10 +82,7 @@ export async function startJongodb({ database = 'bookshelf', port = 0 } = {}): P
       child.kill('SIGCONT'); // a frozen process would not act on SIGTERM
       await stopProcess(child);
     },
-    freeze: () => {
-      child.kill('SIGSTOP');
-      waitUntilStopped(child.pid!);
-    },
+    freeze: () => freeze(child.pid!),
     thaw: () => void child.kill('SIGCONT'),
   };
 }
@@ -107,18 +105,3 @@ export async function startTestMongo(): Promise<TestMongo> {
   };
 }
 
-/**
- * `kill` only queues SIGSTOP: a thread of the server that is running at that moment may still answer a
- * query or two. Returns once every thread reports the stopped state (bounded: 2 s).
- */
-function waitUntilStopped(pid: number): void {
-  const deadline = Date.now() + 2000;
-  const stopped = () =>
-    readdirSync(`/proc/${pid}/task`).every((task) => {
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      return /^\d+ \(.*\) [Tt] /s.test(stat);
-    });
-  while (!stopped()) {
-    if (Date.now() > deadline) throw new Error(`jongodb (pid ${pid}) did not stop within 2 s`);
-  }
-}

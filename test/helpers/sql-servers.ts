@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, stopProcess } from './app-process';
 import { eventually } from './eventually';
+import { freeze } from './freeze';
 
 /**
  * Real database servers for the contract and outage suites (TEST-INFRA.md).
@@ -268,7 +269,7 @@ export async function startPrivateMariadb(): Promise<PrivateServer> {
       if (child) await stopProcess(child);
       child = undefined;
     },
-    freeze: () => child?.kill('SIGSTOP'),
+    freeze: () => freeze(child!.pid!),
     thaw: () => child?.kill('SIGCONT'),
     async close() {
       process.removeListener('exit', killNow);
@@ -305,7 +306,7 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
       if (child) await stopProcess(child);
       child = undefined;
     },
-    freeze: () => child?.kill('SIGSTOP'),
+    freeze: () => freeze(child!.pid!),
     thaw: () => child?.kill('SIGCONT'),
     async close() {
       process.removeListener('exit', killNow);
