@@ -252,34 +252,13 @@ export async function startPrivateMariadb(): Promise<PrivateServer> {
   ];
   const mysql = await import('mysql2/promise');
   const admin = `mysql://root@127.0.0.1:${port}/`;
-  let child: ChildProcess | undefined;
-  const killNow = () => child?.kill('SIGKILL');
-  process.once('exit', killNow);
-  const server: PrivateServer = {
-    url: `${admin}bookshelf`,
-    async start() {
-      child = spawn(MARIADBD, args, { stdio: 'ignore' });
-      await eventually(async () => {
-        const connection = await mysql.createConnection({ uri: admin, connectTimeout: 500 });
-        await connection.query('create database if not exists bookshelf');
-        await connection.end();
-      }, { timeoutMs: 20_000, intervalMs: 50 });
-    },
-    async stop() {
-      if (child) await stopProcess(child);
-      child = undefined;
-    },
-    freeze: () => freeze(child!.pid!),
-    thaw: () => child?.kill('SIGCONT'),
-    async close() {
-      process.removeListener('exit', killNow);
-      server.thaw();
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  await server.start();
-  return server;
+  return startChildServer(`${admin}bookshelf`, MARIADBD, args, dir, async () => {
+    await eventually(async () => {
+      const connection = await mysql.createConnection({ uri: admin, connectTimeout: 500 });
+      await connection.query('create database if not exists bookshelf');
+      await connection.end();
+    }, { timeoutMs: 20_000, intervalMs: 50 });
+  });
 }
 
 /**
@@ -291,16 +270,26 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
   const dir = mkdtempSync(join(tmpdir(), 'bookshelf-redis-'));
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '3600 1', '--appendonly', 'no'];
+  return startChildServer(`redis://127.0.0.1:${port}`, REDIS_SERVER, args, dir, async () => {
+    await eventually(async () => {
+      if (!(await ping(port))) throw new Error(`redis-server on port ${port} is not answering`);
+    }, { timeoutMs: 10_000, intervalMs: 25 });
+  });
+}
+
+/**
+ * A server run as our own child process from `dir`: started, stopped, frozen and thawed by the test,
+ * killed if the test process exits first, its folder removed on close.
+ */
+async function startChildServer(url: string, binary: string, args: string[], dir: string, ready: () => Promise<void>): Promise<PrivateServer> {
   let child: ChildProcess | undefined;
   const killNow = () => child?.kill('SIGKILL');
   process.once('exit', killNow);
   const server: PrivateServer = {
-    url: `redis://127.0.0.1:${port}`,
+    url,
     async start() {
-      child = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
-      await eventually(async () => {
-        if (!(await ping(port))) throw new Error(`redis-server on port ${port} is not answering`);
-      }, { timeoutMs: 10_000, intervalMs: 25 });
+      child = spawn(binary, args, { stdio: 'ignore' });
+      await ready();
     },
     async stop() {
       if (child) await stopProcess(child);
