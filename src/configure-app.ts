@@ -48,30 +48,31 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // The development provider parses its own bodies and has its own CSRF protection: mount it first.
   if (config.authProvider === 'dev') app.use(DEV_IDP_PATH, createDevIdentityProvider(config));
 
-  app.use(guarded(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 })));
-  // Multipart forms are parsed (with limits, in memory) before the CSRF guard reads `_csrf` from them;
-  // the cover is written only after the form is valid.
-  app.use(guarded(formUpload()));
-
-  const sessions = guarded(
-    session({
-      name: SESSION_COOKIE,
-      secret: config.sessionSecrets,
-      store,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: SESSION_TTL_MS },
-    }),
-  );
-  const login = guarded(passport.session());
-  app.use(passport.initialize());
-  // Covers and probes are the same for everyone: no session read, no cookie on a cacheable image.
-  // Nor for anonymous reads: a GET without our cookie has no session to load, and creating one costs a
-  // fifth of a list page; only the start and end of sign-in need a fresh session (OAuth state, PKCE).
+  // Forms (with limits; multipart in memory, so that the CSRF guard can read `_csrf` before the cover is
+  // written), then the session and who is signed in.
+  const stateful = [
+    guarded(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 })),
+    guarded(formUpload()),
+    guarded(
+      session({
+        name: SESSION_COOKIE,
+        secret: config.sessionSecrets,
+        store,
+        resave: false,
+        saveUninitialized: false,
+        rolling: true,
+        cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: SESSION_TTL_MS },
+      }),
+    ),
+    passport.initialize(),
+    guarded(passport.session()),
+  ];
+  // None of it for covers and probes, which are the same for everyone (no session read, no cookie on a
+  // cacheable image), nor for anonymous reads: a GET without our cookie has no body and no session to load,
+  // and this chain costs a third of a list page. Only the start and end of sign-in need a fresh session.
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (SESSIONLESS.test(req.path) || anonymousRead(req)) return next();
-    sessions(req, res, () => login(req, res, next));
+    chain(stateful, req, res, next);
   });
   app.use(pageLocals);
 
@@ -140,6 +141,12 @@ function guarded(middleware: RequestHandler): RequestHandler {
       renderErrorPage(res, 503, new BackendUnavailable().message);
     });
   };
+}
+
+/** Runs `middleware` one after another, as `app.use(...middleware)` would, stopping at the first error. */
+function chain(middleware: RequestHandler[], req: Request, res: Response, done: NextFunction, index = 0): void {
+  if (index === middleware.length) return done();
+  middleware[index](req, res, (error?: unknown) => (error ? done(error) : chain(middleware, req, res, done, index + 1)));
 }
 
 function anonymousRead(req: Request): boolean {

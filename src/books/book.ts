@@ -18,6 +18,9 @@ export interface Book {
   sortKey: string;
 }
 
+/** What a list shows of a book (title, author, cover), and what its owner filter and paging need. */
+export type BookSummary = Pick<Book, 'id' | 'title' | 'author' | 'imageKey' | 'thumbnailKey' | 'createdById' | 'sortKey'>;
+
 /** The fields a form edits. */
 export interface BookFields {
   title: string;

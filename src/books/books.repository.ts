@@ -1,4 +1,4 @@
-import type { Book, BookChanges, NewBook } from './book';
+import type { Book, BookChanges, BookSummary, NewBook } from './book';
 
 export interface ListQuery {
   /** Only this owner's books (My Books); all books when absent. */
@@ -9,7 +9,8 @@ export interface ListQuery {
 }
 
 export interface BookPage {
-  books: Book[];
+  /** At least the summary fields; an adapter may return whole books when that costs nothing more. */
+  books: BookSummary[];
   /** An adapter-defined cursor for the next page, or null when this is the last page (decided exactly). */
   next: string | null;
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { BookNotFound, NotOwner } from '../common/domain-errors';
 import { CoverService, type CoverUrls } from '../storage/cover.service';
-import { type Book, type BookFields, type CoverKeys, sortKeyFor } from './book';
+import { type Book, type BookFields, type BookSummary, type CoverKeys, sortKeyFor } from './book';
 import { BooksRepository } from './books.repository';
 import { PageTokens } from './page-token';
 
@@ -17,8 +17,12 @@ export interface BookView extends Book {
   cover: CoverUrls | null;
 }
 
+export interface BookListItem extends BookSummary {
+  cover: CoverUrls | null;
+}
+
 export interface BookListPage {
-  books: BookView[];
+  books: BookListItem[];
   nextPageToken: string | null;
 }
 
@@ -120,7 +124,7 @@ export class BooksService {
     return book;
   }
 
-  private async view(book: Book): Promise<BookView> {
+  private async view<B extends BookSummary>(book: B): Promise<B & { cover: CoverUrls | null }> {
     return { ...book, cover: await this.covers.urls(book) };
   }
 

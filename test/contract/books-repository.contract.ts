@@ -1,4 +1,4 @@
-import { type Book, type BookChanges, compareSortKeys, type NewBook, sortKeyFor } from '../../src/books/book';
+import { type Book, type BookChanges, type BookSummary, compareSortKeys, type NewBook, sortKeyFor } from '../../src/books/book';
 import type { BooksRepository } from '../../src/books/books.repository';
 import { InvalidPageToken } from '../../src/common/domain-errors';
 
@@ -129,13 +129,13 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
     });
 
     /** The list order of ARCHITECTURE.md section 3: sortKey bytewise, then the backend's id order. */
-    function listOrder(a: Book, b: Book): number {
+    function listOrder(a: BookSummary, b: BookSummary): number {
       return compareSortKeys(a.sortKey, b.sortKey) || harness.compareIds(a.id, b.id);
     }
 
     /** Walks a list page by page and returns every book in the order seen. */
-    async function walk(limit: number, createdById?: string): Promise<Book[]> {
-      const seen: Book[] = [];
+    async function walk(limit: number, createdById?: string): Promise<BookSummary[]> {
+      const seen: BookSummary[] = [];
       let after: string | undefined;
       for (let page = 0; page < 1000; page++) {
         const result = await books.list({ createdById, after, limit });
@@ -167,6 +167,15 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
         expect(created.createdAt).toBeInstanceOf(Date);
         expect(created.updatedAt).toBeInstanceOf(Date);
         await expect(books.findById(created.id)).resolves.toEqual(created);
+      });
+
+      it('lists a book with its summary: id, title, author, cover keys, owner and sort key', async () => {
+        const created = await books.create(newBook({ title: 'Émile 📚', author: 'Rousseau', imageKey: 'c.webp', thumbnailKey: 'c-thumb.webp' }));
+        const { id, title, author, imageKey, thumbnailKey, createdById, sortKey } = created;
+
+        const [listed] = (await books.list({ limit: 10 })).books;
+
+        expect(listed).toMatchObject({ id, title, author, imageKey, thumbnailKey, createdById, sortKey });
       });
 
       it('gives every book its own id', async () => {

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { getModelToken } from '@nestjs/mongoose';
 import { Test } from '@nestjs/testing';
 import type { Model } from 'mongoose';
-import { type Book, compareSortKeys, sortKeyFor } from '../../src/books/book';
+import { compareSortKeys, sortKeyFor } from '../../src/books/book';
 import { BooksRepository } from '../../src/books/books.repository';
 import { MongoBook } from '../../src/books/persistence/mongo/book.schema';
 import { MongoBooksModule } from '../../src/books/persistence/mongo/mongo-books.module';
@@ -95,7 +95,7 @@ describeWhen(testMongoUnavailable())('MongoDB', () => {
       for (const title of titles) await books.create(newBook({ title }));
       const page = await books.list({ limit: 10 });
       const expected = titles.map(sortKeyFor).sort(compareSortKeys);
-      expect(page.books.map((b: Book) => b.sortKey)).toEqual(expected);
+      expect(page.books.map((b) => b.sortKey)).toEqual(expected);
     });
   });
 

@@ -11,7 +11,7 @@ export async function database<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** A keyset position in the list order: the last book's `[sortKey, id]`, for adapters without native cursors. */
-export function encodeKeyset(book: Book): string {
+export function encodeKeyset(book: Pick<Book, 'sortKey' | 'id'>): string {
   return JSON.stringify([book.sortKey, book.id]);
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type FilterQuery, type Model, Types } from 'mongoose';
-import type { Book, BookChanges, NewBook } from '../../book';
+import type { Book, BookChanges, BookSummary, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
 import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
 import { MongoBook } from './book.schema';
@@ -15,21 +15,24 @@ function toId(id: string): Types.ObjectId | null {
   return OBJECT_ID.test(id) ? new Types.ObjectId(id) : null;
 }
 
-function toBook(doc: Stored): Book {
+/** The fields of a list entry: never the description, the longest field and one no list shows. */
+const SUMMARY_FIELDS = { title: 1, author: 1, imageKey: 1, thumbnailKey: 1, createdById: 1, sortKey: 1 } as const;
+
+function toSummary(doc: Pick<Stored, '_id' | keyof typeof SUMMARY_FIELDS>): BookSummary {
   return {
     id: doc._id.toHexString(),
     title: doc.title,
     author: doc.author,
-    publishedDate: doc.publishedDate,
-    description: doc.description,
     imageKey: doc.imageKey ?? null,
     thumbnailKey: doc.thumbnailKey ?? null,
     createdById: doc.createdById,
-    createdBy: doc.createdBy,
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
     sortKey: doc.sortKey,
   };
+}
+
+function toBook(doc: Stored): Book {
+  const { publishedDate, description, createdBy, createdAt, updatedAt } = doc;
+  return { ...toSummary(doc), publishedDate, description, createdBy, createdAt, updatedAt };
 }
 
 /** The cursor is the last book's position in the list order: `[sortKey, id]`. */
@@ -87,13 +90,13 @@ export class MongoBooksRepository extends BooksRepository {
     // One extra document says exactly whether another page exists.
     const docs = await database(() =>
       this.books
-        .find(filter)
+        .find(filter, SUMMARY_FIELDS)
         .sort({ sortKey: 1, _id: 1 })
         .limit(limit + 1)
         .lean<Stored[]>()
         .exec(),
     );
-    const books = docs.slice(0, limit).map(toBook);
+    const books = docs.slice(0, limit).map(toSummary);
     return { books, next: docs.length > limit ? encodeKeyset(books[books.length - 1]) : null };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
-import type { Book, BookChanges, NewBook } from '../../book';
+import type { Book, BookChanges, BookSummary, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
 import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
 import { SqlDatabase } from './sql-database';
@@ -14,20 +14,29 @@ function toId(id: string): number | null {
   return Number(id);
 }
 
-function toBook(row: Row): Book {
+/** The columns of a list row: never the description, the longest column and one no list shows. */
+const SUMMARY_COLUMNS = ['id', 'title', 'author', 'image_key', 'thumbnail_key', 'created_by_id', 'sort_key'] as const;
+
+function toSummary(row: Pick<Row, (typeof SUMMARY_COLUMNS)[number]>): BookSummary {
   return {
     id: String(row.id),
     title: row.title,
     author: row.author,
-    publishedDate: row.published_date,
-    description: row.description,
     imageKey: row.image_key,
     thumbnailKey: row.thumbnail_key,
     createdById: row.created_by_id,
+    sortKey: row.sort_key,
+  };
+}
+
+function toBook(row: Row): Book {
+  return {
+    ...toSummary(row),
+    publishedDate: row.published_date,
+    description: row.description,
     createdBy: row.created_by,
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
-    sortKey: row.sort_key,
   };
 }
 
@@ -102,7 +111,7 @@ export class SqlBooksRepository extends BooksRepository {
   async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
     const position = after === undefined ? undefined : decodeKeyset(after, toId);
     const rows = await database(() => {
-      let query = this.sql.db.selectFrom('books').selectAll();
+      let query = this.sql.db.selectFrom('books').select(SUMMARY_COLUMNS);
       if (createdById !== undefined) query = query.where('created_by_id', '=', createdById);
       if (position) {
         const [sortKey, id] = position;
@@ -116,7 +125,7 @@ export class SqlBooksRepository extends BooksRepository {
       // One extra row says exactly whether another page exists.
       return query.orderBy('sort_key').orderBy('id').limit(limit + 1).execute();
     });
-    const books = rows.slice(0, limit).map(toBook);
+    const books = rows.slice(0, limit).map(toSummary);
     return { books, next: rows.length > limit ? encodeKeyset(books[books.length - 1]) : null };
   }
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import { mysqlPool, type PoolLimits, postgresPool } from './sql-pools';
+import { withStatementCache } from './sqlite-statements';
 import type { SqlSchema } from './sql-schema';
 
 export type SqlEngine = 'sqlite' | 'postgres' | 'mysql';
@@ -32,7 +33,7 @@ const dialects: Record<SqlEngine, (url: string, limits: PoolLimits) => Dialect> 
     const database = new Database(file, { timeout: queryMs });
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
-    return new SqliteDialect({ database });
+    return new SqliteDialect({ database: withStatementCache(database) });
   },
   postgres: (url, limits) => new PostgresDialect({ pool: postgresPool(url, limits) }),
   mysql: (url, limits) => new MysqlDialect({ pool: mysqlPool(url, limits) }),
