@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import multer from 'multer';
 import passport from 'passport';
 import { createDevIdentityProvider } from './auth/dev-idp/dev-identity-provider';
+import { ListPageCache } from './books/list-page-cache';
 import { csrf } from './common/csrf';
 import { BackendUnavailable, RequestTooLarge } from './common/domain-errors';
 import { renderErrorPage } from './common/error-page';
@@ -68,10 +69,12 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
     guarded(passport.session()),
   ];
   // None of it for covers and probes, which are the same for everyone (no session read, no cookie on a
-  // cacheable image), nor for anonymous reads: a GET without our cookie has no body and no session to load,
-  // and this chain costs a third of a list page. Only the start and end of sign-in need a fresh session.
+  // cacheable image), nor for anonymous reads: a GET without our cookie has no body and no session to load
+  // (only the start and end of sign-in need a fresh session), and may be a list page already rendered.
+  const listPages = guarded(app.get(ListPageCache).middleware);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (SESSIONLESS.test(req.path) || anonymousRead(req)) return next();
+    if (anonymousRead(req)) return listPages(req, res, next);
+    if (SESSIONLESS.test(req.path)) return next();
     chain(stateful, req, res, next);
   });
   app.use(pageLocals);

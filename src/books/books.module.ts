@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { BooksController } from './books.controller';
 import { BooksService } from './books.service';
+import { ListPageCache } from './list-page-cache';
 
 /** Books over whichever BooksRepository the DataBackendModule provides. */
 @Module({
   controllers: [BooksController],
-  providers: [BooksService],
+  providers: [BooksService, ListPageCache],
+  exports: [ListPageCache],
 })
 export class BooksModule {}

@@ -34,4 +34,9 @@ export abstract class BooksRepository {
   abstract update(id: string, changes: BookChanges): Promise<Book | null>;
   abstract delete(id: string): Promise<void>;
   abstract list(query: ListQuery): Promise<BookPage>;
+  /**
+   * A value that changes with every create, update and delete, made by any instance, and only then;
+   * null when the adapter cannot tell cheaply. A rendered list page stays current while it stands still.
+   */
+  abstract changeStamp(): Promise<string | null>;
 }

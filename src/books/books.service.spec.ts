@@ -35,6 +35,9 @@ class MemoryBooks extends BooksRepository {
   async list(_query: ListQuery): Promise<BookPage> {
     return { books: [...this.rows.values()], next: null };
   }
+  async changeStamp(): Promise<null> {
+    return null;
+  }
 }
 
 /** Records which cover objects exist; `prepare` accepts anything but the bytes "bad". */

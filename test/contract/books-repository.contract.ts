@@ -34,6 +34,8 @@ export interface BooksRepositoryHarness {
    * left out of the order test there, and kept when the suite runs against the real server.
    */
   unorderable?: RegExp;
+  /** Whether the adapter keeps a change stamp (`changeStamp` never null); the others always say null. */
+  changeStamps: boolean;
   close(): Promise<void>;
 }
 
@@ -201,6 +203,27 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
         for (const id of [gone.id, ...MALFORMED_IDS]) {
           await expect(books.findById(id)).resolves.toBeNull();
         }
+      });
+    });
+
+    describe('change stamp', () => {
+      it('moves with every create, update and delete, and only then (or is always null)', async () => {
+        const stamps = [await books.changeStamp()];
+        const book = await books.create(newBook());
+        stamps.push(await books.changeStamp(), await books.changeStamp());
+        await books.list({ limit: 10 });
+        await books.findById(book.id);
+        stamps.push(await books.changeStamp());
+        await books.update(book.id, { ...changesOf(book), title: 'Renamed', sortKey: sortKeyFor('Renamed') });
+        stamps.push(await books.changeStamp());
+        await books.delete(book.id);
+        stamps.push(await books.changeStamp());
+
+        if (!harness.changeStamps) return expect(stamps).toEqual(stamps.map(() => null));
+        const [before, created, again, afterReads, updated, deleted] = stamps;
+        expect(typeof before).toBe('string');
+        expect([created, afterReads]).toEqual([again, again]);
+        expect(new Set([before, created, updated, deleted]).size).toBe(4);
       });
     });
 

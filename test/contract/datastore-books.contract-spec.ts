@@ -49,6 +49,7 @@ describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('Datastore'
     return {
       repository: app.get(BooksRepository),
       compareIds,
+      changeStamps: false,
       reset: () => emulator.reset(),
       close: () => app.close(),
     };

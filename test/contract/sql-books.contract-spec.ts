@@ -22,6 +22,7 @@ async function sqlHarness(database: TestDatabase): Promise<BooksRepositoryHarnes
   await migrateToLatest(sql);
   return {
     repository: new SqlBooksRepository(sql),
+    changeStamps: true,
     compareIds: (a, b) => Number(a) - Number(b),
     reset: async () => void (await sql.db.deleteFrom('books').execute()),
     close: async () => {

@@ -219,6 +219,24 @@ export function describeBookshelf(backendName: string): void {
         expect((await ada.get(`/books/${id}`)).status).toBe(404);
       });
 
+      it('shows anonymous visitors every add, edit and delete at once, on a list page they have seen', async () => {
+        const visitor = new WebClient(app.baseUrl);
+        // Seen twice, so that a rendered page 1 is kept; '!' orders before every letter and digit.
+        for (let i = 0; i < 2; i++) expect(titlesOn(await visitor.get('/books'))).not.toContain('!Fresh on page one');
+
+        const id = await addBook(ada, { title: '!Fresh on page one', author: '', publishedDate: '', description: '' });
+        expect(titlesOn(await visitor.get('/books'))[0]).toBe('!Fresh on page one');
+
+        const form = await ada.get(`/books/${id}/edit`);
+        const edited = await ada.post(`/books/${id}/edit`, { _csrf: ada.csrfToken(form), title: '!Renamed on page one', author: '', publishedDate: '', description: '' });
+        expect(edited.status).toBe(303);
+        expect(titlesOn(await visitor.get('/books'))[0]).toBe('!Renamed on page one');
+
+        const confirm = await ada.get(`/books/${id}/delete`);
+        expect((await ada.post(`/books/${id}/delete`, { _csrf: ada.csrfToken(confirm) })).status).toBe(303);
+        expect(titlesOn(await visitor.get('/books'))).not.toContain('!Renamed on page one');
+      });
+
       it('ignores an owner sent in the form', async () => {
         const id = await addBook(ada, { title: 'Owned by Ada', createdById: 'bob', createdBy: 'Bob' });
         expect((await ada.get(`/books/${id}`)).body).toContain('Added by Ada Lovelace');

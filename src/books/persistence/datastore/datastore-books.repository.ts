@@ -119,6 +119,11 @@ export class DatastoreBooksRepository extends BooksRepository {
    * compare as UTF-8 bytes), then the key. All books use the built-in `sortKey` index; one owner's
    * books need the composite index in index.yaml.
    */
+  /** Not kept here: list pages are rendered afresh every time. */
+  async changeStamp(): Promise<null> {
+    return null;
+  }
+
   async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
     if (after !== undefined && (after.length > MAX_CURSOR_LENGTH || !CURSOR.test(after))) throw new InvalidPageToken();
     const ordered = (): Query => {

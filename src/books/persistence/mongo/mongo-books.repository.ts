@@ -79,6 +79,11 @@ export class MongoBooksRepository extends BooksRepository {
     await database(() => this.books.deleteOne({ _id: key }).exec());
   }
 
+  /** Not kept here: list pages are rendered afresh every time. */
+  async changeStamp(): Promise<null> {
+    return null;
+  }
+
   async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
     const position = after === undefined ? undefined : decodeKeyset(after, toId);
     const filter: FilterQuery<MongoBook> = {};

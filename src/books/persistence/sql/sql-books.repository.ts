@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Book, BookChanges, BookSummary, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
 import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
 import { SqlDatabase } from './sql-database';
-import type { BooksTable } from './sql-schema';
+import type { BooksTable, SqlSchema } from './sql-schema';
 
 type Row = Selectable<BooksTable>;
 
@@ -61,8 +61,8 @@ export class SqlBooksRepository extends BooksRepository {
       updated_at: now,
       sort_key: book.sortKey,
     };
-    const id = await database(async () => {
-      const insert = this.sql.db.insertInto('books').values(values);
+    const id = await this.write(async (db) => {
+      const insert = db.insertInto('books').values(values);
       // PostgreSQL reports the new id only through RETURNING; MySQL only through insertId.
       if (this.sql.engine === 'postgres') return (await insert.returning('id').executeTakeFirstOrThrow()).id;
       return Number((await insert.executeTakeFirstOrThrow()).insertId);
@@ -82,8 +82,8 @@ export class SqlBooksRepository extends BooksRepository {
   async update(id: string, changes: BookChanges): Promise<Book | null> {
     const key = toId(id);
     if (key === null) return null;
-    const result = await database(() =>
-      this.sql.db
+    const result = await this.write((db) =>
+      db
         .updateTable('books')
         .set({
           title: changes.title,
@@ -105,7 +105,7 @@ export class SqlBooksRepository extends BooksRepository {
   async delete(id: string): Promise<void> {
     const key = toId(id);
     if (key === null) return;
-    await database(() => this.sql.db.deleteFrom('books').where('id', '=', key).execute());
+    await this.write((db) => db.deleteFrom('books').where('id', '=', key).execute());
   }
 
   async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
@@ -127,5 +127,21 @@ export class SqlBooksRepository extends BooksRepository {
     });
     const books = rows.slice(0, limit).map(toSummary);
     return { books, next: rows.length > limit ? encodeKeyset(books[books.length - 1]) : null };
+  }
+
+  async changeStamp(): Promise<string> {
+    const row = await database(() => this.sql.db.selectFrom('book_changes').select('n').where('id', '=', 1).executeTakeFirstOrThrow());
+    return String(row.n);
+  }
+
+  /** A write to `books` and the change counter's step, committed together. */
+  private write<T>(work: (db: Transaction<SqlSchema>) => Promise<T>): Promise<T> {
+    return database(() =>
+      this.sql.db.transaction().execute(async (db) => {
+        const result = await work(db);
+        await db.updateTable('book_changes').set((eb) => ({ n: eb('n', '+', 1) })).where('id', '=', 1).execute();
+        return result;
+      }),
+    );
   }
 }

@@ -57,6 +57,17 @@ function migrations(engine: SqlEngine): Record<string, Migration> {
         await db.schema.createIndex('sessions_expires_at').on('sessions').column('expires_at').execute();
       },
     },
+    // The change counter behind `BooksRepository.changeStamp` (a list page is reused while it stands still).
+    '2026-11-26-003-book-changes': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('book_changes')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('n', 'bigint', (c) => c.notNull())
+          .execute();
+        await sql`insert into book_changes (id, n) values (1, 0)`.execute(db);
+      },
+    },
   };
 }
 

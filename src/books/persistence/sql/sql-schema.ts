@@ -23,7 +23,14 @@ export interface SessionsTable {
   data: string;
 }
 
+/** One row (id 1) whose counter every book write raises in the same transaction. */
+export interface BookChangesTable {
+  id: number;
+  n: number;
+}
+
 export interface SqlSchema {
   books: BooksTable;
+  book_changes: BookChangesTable;
   sessions: SessionsTable;
 }

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { BooksRepository } from './books.repository';
+
+/** The all-books list, page 1 or a page named by a token: the same bytes for every anonymous visitor. */
+const CACHEABLE = /^\/books(?:\?page_token=[A-Za-z0-9_.-]{1,1024})?$/;
+/** Page 1 and the pages people are paging through now; about 10 KB each. */
+export const MAX_PAGES = 64;
+/** Bounds anything time-bound in a page, such as signed cover URLs (valid 15 minutes or more). */
+export const MAX_AGE_MS = 60_000;
+
+interface Page {
+  stamp: string;
+  html: string;
+  storedAt: number;
+}
+
+/**
+ * Reuses the rendered all-books list for anonymous visitors while it is exactly current: each page is
+ * kept with the repository's change stamp read before its query ran, and served again only while the
+ * stamp still reads the same (one indexed read of one row, which every instance's writes move). So a
+ * book added on any instance is listed at once everywhere; nothing is stale, and no state that matters
+ * lives in the process. Adapters without a stamp (null) are never cached.
+ *
+ * Mounted by `configureApp` for anonymous reads only: signed-in pages carry a name and a CSRF token.
+ */
+@Injectable()
+export class ListPageCache {
+  private readonly pages = new Map<string, Page>();
+
+  constructor(private readonly books: BooksRepository) {}
+
+  readonly middleware: RequestHandler = (req, res, next) => {
+    if (req.method !== 'GET' || !CACHEABLE.test(req.originalUrl)) return next();
+    // A failure to read the stamp is the outage the page itself would meet: answered as one (503) at once.
+    this.books.changeStamp().then((stamp) => this.serve(stamp, req, res, next), next);
+  };
+
+  private serve(stamp: string | null, req: Request, res: Response, next: NextFunction): void {
+    if (stamp === null) return next();
+    const key = req.originalUrl;
+    const page = this.pages.get(key);
+    if (page && page.stamp === stamp && Date.now() - page.storedAt < MAX_AGE_MS) {
+      res.type('html').send(page.html);
+      return;
+    }
+    // Keep what the route renders, under the stamp read before its query: a write in between moves the
+    // stamp, so such a page is rendered again next time rather than served stale.
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => {
+      if (res.statusCode === 200 && typeof body === 'string') this.store(key, { stamp, html: body, storedAt: Date.now() });
+      return send(body);
+    };
+    next();
+  }
+
+  private store(key: string, page: Page): void {
+    this.pages.delete(key);
+    if (this.pages.size >= MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
+    this.pages.set(key, page);
+  }
+}
