@@ -30,7 +30,7 @@ interface FakeExchange {
 /** A request through the middleware, answered with `status` after `during` ran. */
 function exchange(
   logger: ReturnType<typeof createHttpLogger>,
-  { method = 'GET', url = '/books', headers = {}, status = 200, during = (_: FakeExchange) => {} } = {},
+  { method = 'GET', url = '/books', headers = {}, status = 200, during = (_: FakeExchange) => {}, abandoned = false } = {},
 ): FakeExchange {
   const req = Object.assign(new EventEmitter(), { method, url, originalUrl: url, headers }) as unknown as FakeExchange['req'];
   const res = Object.assign(new EventEmitter(), {
@@ -42,7 +42,12 @@ function exchange(
   }) as unknown as FakeExchange['res'];
   logger(req, res, () => undefined);
   during({ req, res });
-  res.emit('finish');
+  if (!abandoned) {
+    Object.assign(res, { writableFinished: true });
+    res.emit('finish');
+  }
+  // Node emits 'close' after 'finish' too, and alone when the client goes away first.
+  res.emit('close');
   return { req, res };
 }
 
@@ -66,6 +71,18 @@ describe(createHttpLogger.name, () => {
     });
     expect(typeof line.responseTime).toBe('number');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('writes exactly one line per request, marking one the client abandoned', () => {
+    const out = capture();
+    const logger = createHttpLogger(loadConfig(JSON_LOGS), out.stream);
+    exchange(logger, { url: '/books/1' });
+    exchange(logger, { url: '/books/2', abandoned: true });
+
+    expect(out.lines().map((l) => [(l.req as { path: string }).path, l.aborted])).toEqual([
+      ['/books/1', undefined],
+      ['/books/2', true],
+    ]);
   });
 
   it('leaves the user id out for anonymous requests', () => {

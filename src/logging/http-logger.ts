@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import pino, { type DestinationStream, type LevelWithSilent, type LoggerOptions } from 'pino';
-import { type HttpLogger, pinoHttp } from 'pino-http';
+import type { RequestHandler } from 'express';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { AppConfig } from '../config/app-config';
 
 /** What reaches the request log of a request; nothing else of it (no headers, no query string) is ever logged. */
-type LoggedRequest = IncomingMessage & { originalUrl?: string; user?: { id?: string } };
+type LoggedRequest = IncomingMessage & { originalUrl?: string; user?: { id?: string }; id?: string };
+
+/** The request-log middleware, and the root logger that every other log line goes through. */
+export type HttpLogger = RequestHandler & { logger: Logger };
 
 /** Cloud Logging reads `severity` (and `message`, `time`) from JSON lines on stdout. */
 const SEVERITY: Record<string, string> = {
@@ -48,36 +51,32 @@ function loadPrettyPrinter(): typeof import('pino-pretty').build | undefined {
   }
 }
 
-function withUser(req: LoggedRequest, value: object): object {
-  return req.user?.id ? { ...value, userId: req.user.id } : value;
-}
-
-function requestId(trustProxy: boolean) {
-  return (req: IncomingMessage, res: ServerResponse): string => {
-    let id: string | undefined;
-    if (trustProxy) {
-      const given = req.headers['x-request-id'];
-      // App Engine and Cloud Run start every request's trace: "TRACE_ID/SPAN_ID;o=1".
-      const trace = req.headers['x-cloud-trace-context'];
-      const candidate = typeof given === 'string' ? given : typeof trace === 'string' ? trace.split('/')[0] : undefined;
-      if (candidate && REQUEST_ID.test(candidate)) id = candidate;
-    }
-    id ??= randomUUID();
-    res.setHeader('X-Request-Id', id);
-    return id;
-  };
+function requestId(req: IncomingMessage, res: ServerResponse, trustProxy: boolean): string {
+  let id: string | undefined;
+  if (trustProxy) {
+    const given = req.headers['x-request-id'];
+    // App Engine and Cloud Run start every request's trace: "TRACE_ID/SPAN_ID;o=1".
+    const trace = req.headers['x-cloud-trace-context'];
+    const candidate = typeof given === 'string' ? given : typeof trace === 'string' ? trace.split('/')[0] : undefined;
+    if (candidate && REQUEST_ID.test(candidate)) id = candidate;
+  }
+  id ??= randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
 }
 
 /**
- * The request logger (pino-http) and, as its `.logger`, the root logger that every other log line goes
- * through. One JSON line per response: request id, method, path, status, duration in milliseconds and
- * the signed-in user's id; pretty single lines in development (`config.prettyLogs`).
+ * The request logger and, as its `.logger`, the root logger that every other log line goes through (Nest's
+ * too, by nestjs-pino). One JSON line per response: request id, method, path, status, duration in
+ * milliseconds and the signed-in user's id; error level for 5xx; successful probes and static files not
+ * at all; pretty single lines in development (`config.prettyLogs`).
  */
 export function createHttpLogger(config: AppConfig, destination?: DestinationStream): HttpLogger {
   const options: LoggerOptions = {
     level: config.logLevel,
     messageKey: 'message',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: pino.stdSerializers.err },
   };
   let stream = destination;
   const pretty = config.prettyLogs ? loadPrettyPrinter() : undefined;
@@ -98,31 +97,35 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
     options.formatters = { level: (label) => ({ level: label, severity: SEVERITY[label] ?? 'DEFAULT' }) };
   }
 
-  return pinoHttp<IncomingMessage, ServerResponse>(
-    {
-      ...options,
-      genReqId: requestId(config.trustProxy !== false),
-      // Serializers that pick fields, rather than the default ones that copy every header.
-      wrapSerializers: false,
-      serializers: {
-        req: (req: LoggedRequest) => ({ id: req.id, method: req.method, path: pathOf(req) }),
-        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-        err: pino.stdSerializers.err,
-      },
-      // Added to the completed-request line only (not as `customProps`, which would make pino-http build a
-      // child logger for every request: three times the logging cost). Read when the response is finished,
-      // so a sign-in during the request counts.
-      customSuccessObject: (req: LoggedRequest, _res: ServerResponse, value: object) => withUser(req, value),
-      customErrorObject: (req: LoggedRequest, _res: ServerResponse, _error: Error, value: object) => withUser(req, value),
-      customLogLevel: (req: LoggedRequest, res: ServerResponse, error?: Error): LevelWithSilent => {
-        if (error || res.statusCode >= 500) return 'error';
-        if (res.statusCode < 400 && QUIET_PATHS.test(pathOf(req))) return 'silent';
-        return 'info';
-      },
-      customSuccessMessage: (req: LoggedRequest, res: ServerResponse, ms: number) =>
-        `${req.method} ${pathOf(req)} ${res.statusCode} ${ms}ms`,
-      customErrorMessage: (req: LoggedRequest, res: ServerResponse) => `${req.method} ${pathOf(req)} ${res.statusCode} failed`,
-    },
-    stream,
-  );
+  const logger = pino(options, stream);
+  const trustProxy = config.trustProxy !== false;
+
+  const middleware = (req: LoggedRequest, res: ServerResponse, next: () => void): void => {
+    const started = Date.now();
+    const id = requestId(req, res, trustProxy);
+    req.id = id;
+    // Written when the response is finished (or the connection closed first), so that a sign-in during
+    // the request counts. One line straight from the root logger: pino-http would also build a child
+    // logger for every request, serialising it, which cost a tenth of a list page.
+    const done = (): void => {
+      res.removeListener('finish', done);
+      res.removeListener('close', done);
+      const { method } = req;
+      const status = res.statusCode;
+      const path = pathOf(req);
+      const failed = status >= 500;
+      if (!failed && status < 400 && QUIET_PATHS.test(path)) return;
+      const ms = Date.now() - started;
+      const line: Record<string, unknown> = { req: { id, method, path }, res: { statusCode: status }, responseTime: ms };
+      if (req.user?.id) line.userId = req.user.id;
+      // The client went away before the response was complete.
+      if (!res.writableFinished) line.aborted = true;
+      if (failed) logger.error(line, `${method} ${path} ${status} failed`);
+      else logger.info(line, `${method} ${path} ${status} ${ms}ms`);
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
+  return Object.assign(middleware as unknown as RequestHandler, { logger });
 }

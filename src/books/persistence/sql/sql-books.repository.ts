@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Selectable, Transaction } from 'kysely';
+import type { CompiledQuery, Selectable, Transaction } from 'kysely';
 import type { Book, BookChanges, BookSummary, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
 import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
 import { SqlDatabase } from './sql-database';
-import type { BooksTable, SqlSchema } from './sql-schema';
+import type { BookChangesTable, BooksTable, SqlSchema } from './sql-schema';
 
 type Row = Selectable<BooksTable>;
 
@@ -42,8 +42,12 @@ function toBook(row: Row): Book {
 
 @Injectable()
 export class SqlBooksRepository extends BooksRepository {
+  /** Run before every anonymous list page: built and compiled once. */
+  private readonly stampQuery: CompiledQuery<Pick<BookChangesTable, 'n'>>;
+
   constructor(private readonly sql: SqlDatabase) {
     super();
+    this.stampQuery = sql.db.selectFrom('book_changes').select('n').where('id', '=', 1).compile();
   }
 
   async create(book: NewBook): Promise<Book> {
@@ -130,8 +134,8 @@ export class SqlBooksRepository extends BooksRepository {
   }
 
   async changeStamp(): Promise<string> {
-    const row = await database(() => this.sql.db.selectFrom('book_changes').select('n').where('id', '=', 1).executeTakeFirstOrThrow());
-    return String(row.n);
+    const { rows } = await database(() => this.sql.db.executeQuery(this.stampQuery));
+    return String(rows[0].n);
   }
 
   /** A write to `books` and the change counter's step, committed together. */
