@@ -48,6 +48,9 @@ const HELP = `npm run bench -- [options]
                                             an emulator (default --books 5000), whose figures mean nothing
 `;
 
+/** The app runs with the Node flags of `npm start` (the Dockerfile's CMD has the same), then any --node-options. */
+const START_FLAGS = /^node ((?:--\S+ )*)dist\/main\.js$/.exec(require('../package.json').scripts.start)[1].split(' ').filter(Boolean);
+
 const TARGETS = {
   ceilingRatio: 0.1,
   p99Ms: 50,
@@ -214,7 +217,7 @@ async function main() {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverageAtStart: loadavg().map((l) => round(l, 2)) },
     backend: opts.backend,
     sessions: opts.sessions,
-    nodeOptions: opts.nodeOptions.join(' '),
+    nodeOptions: [...START_FLAGS, ...opts.nodeOptions].join(' '),
     targets: TARGETS,
   };
   try {
@@ -266,7 +269,7 @@ async function main() {
       ...dataEnv,
     };
     const started = Date.now();
-    const nodeArgs = [...opts.nodeOptions];
+    const nodeArgs = [...START_FLAGS, ...opts.nodeOptions];
     if (opts.cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${stamp}-${opts.backend}-app.cpuprofile`);
     const app = startNode(join(DIST, 'main.js'), [], { cwd: ROOT, env: appEnv, stdout: logFd, nodeArgs });
     closeSync(logFd);
