@@ -27,13 +27,16 @@ interface Page {
 @Injectable()
 export class ListPageCache {
   private readonly pages = new Map<string, Page>();
+  private readonly changeStamp: () => Promise<string | null>;
 
-  constructor(private readonly books: BooksRepository) {}
+  constructor(books: BooksRepository) {
+    this.changeStamp = sharedReads(() => books.changeStamp());
+  }
 
   readonly middleware: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET' || !CACHEABLE.test(req.originalUrl)) return next();
     // A failure to read the stamp is the outage the page itself would meet: answered as one (503) at once.
-    this.books.changeStamp().then((stamp) => this.serve(stamp, req, res, next), next);
+    this.changeStamp().then((stamp) => this.serve(stamp, req, res, next), next);
   };
 
   private serve(stamp: string | null, req: Request, res: Response, next: NextFunction): void {
@@ -59,4 +62,34 @@ export class ListPageCache {
     if (this.pages.size >= MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
     this.pages.set(key, page);
   }
+}
+
+const ignore = () => undefined;
+
+/**
+ * Shares reads among callers without ever answering one with a read older than its call: the first
+ * caller starts a read; those who call while it runs (it may have begun before a write they saw finish)
+ * all share the next one, which starts when it ends. Under load a database round trip then serves every
+ * request that arrived during the previous one.
+ */
+export function sharedReads<T>(read: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  let queued: Promise<T> | undefined;
+  const start = (): Promise<T> => {
+    const current = read();
+    running = current;
+    const done = () => {
+      if (running === current) running = undefined;
+    };
+    current.then(done, done);
+    return current;
+  };
+  return () => {
+    if (!running) return start();
+    queued ??= running.then(ignore, ignore).then(() => {
+      queued = undefined;
+      return start();
+    });
+    return queued;
+  };
 }
