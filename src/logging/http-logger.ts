@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { AppConfig } from '../config/app-config';
 
 /** What reaches the request log of a request; nothing else of it (no headers, no query string) is ever logged. */
-type LoggedRequest = IncomingMessage & { originalUrl?: string; user?: { id?: string }; id?: string };
+type LoggedRequest = IncomingMessage & { originalUrl?: string; user?: { id?: string } };
 
 /** The request-log middleware, and the root logger that every other log line goes through. */
-export type HttpLogger = RequestHandler & { logger: Logger };
+export type HttpLogger = ((req: LoggedRequest, res: ServerResponse, next: () => void) => void) & { logger: Logger };
 
 /** Cloud Logging reads `severity` (and `message`, `time`) from JSON lines on stdout. */
 const SEVERITY: Record<string, string> = {
@@ -127,5 +126,5 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
     res.on('close', done);
     next();
   };
-  return Object.assign(middleware as unknown as RequestHandler, { logger });
+  return Object.assign(middleware, { logger });
 }

@@ -300,6 +300,22 @@ export function describeBookshelf(backendName: string): void {
         }
       });
 
+      it('shows template syntax in user data as typed, never running it', async () => {
+        const title = '{{7*7}} {{> nav}} {{{body}}} {{#each books}}x{{/each}}';
+        const id = await addBook(ada, { title, author: '{{user.name}}', publishedDate: '', description: '{{csrfToken}}' });
+        for (const path of ['/books', `/books/${id}`, `/books/${id}/edit`]) {
+          const page = await ada.get(path);
+          expect(page.status).toBe(200);
+          // The parsed page has the very text typed; the raw page has no second navigation bar.
+          expect(page.html.querySelectorAll('.navbar')).toHaveLength(1);
+          expect(page.body).toContain('{{7*7}} {{&gt; nav}} {{{body}}} {{#each books}}x{{/each}}');
+        }
+        const view = await ada.get(`/books/${id}`);
+        expect(view.html.querySelector('h1')?.text).toBe(title);
+        expect(view.body).toContain('{{user.name}}');
+        expect(view.body).toContain('{{csrfToken}}');
+      });
+
       it('answers 404 for unknown and malformed ids', async () => {
         for (const id of ['999999999', 'not-an-id', '0', '-1', '1.5', '%00', 'ffffffffffffffffffffffff', '1'.repeat(40)]) {
           expect([id, (await ada.get(`/books/${id}`)).status]).toEqual([id, 404]);
@@ -461,6 +477,27 @@ export function describeBookshelf(backendName: string): void {
       it('does not give anonymous visitors a session', async () => {
         const response = await fetch(`${app.baseUrl}/books`);
         expect(response.headers.getSetCookie()).toEqual([]);
+      });
+    });
+
+    describe('CSRF tokens', () => {
+      it('issues a fresh token at every sign-in; one from an earlier session is refused', async () => {
+        const visitor = new WebClient(app.baseUrl);
+        await visitor.signIn('frank@example.com', 'Frank');
+        const first = visitor.csrfToken(await visitor.get('/books/add'));
+        const confirm = await visitor.get('/logout');
+        expect((await visitor.post('/logout', { _csrf: visitor.csrfToken(confirm) })).status).toBe(303);
+
+        // The provider still knows Frank: signing in again needs no form there.
+        const back = await visitor.get('/oauth2authorize?return_url=%2Fbooks%2Fadd');
+        expect(back.html.querySelector('.user-name')?.text).toBe('Frank');
+        const second = visitor.csrfToken(back);
+        expect(second).not.toBe(first);
+
+        const stale = await visitor.post('/books/add', { _csrf: first, title: 'With an old token' }, { follow: false });
+        expect(stale.status).toBe(403);
+        const fresh = await visitor.post('/books/add', { _csrf: second, title: 'With the new token' }, { follow: false });
+        expect(fresh.status).toBe(303);
       });
     });
 
