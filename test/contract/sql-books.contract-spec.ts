@@ -1,17 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SqlBooksRepository } from '../../src/books/persistence/sql/sql-books.repository';
 import { SqlDatabase } from '../../src/books/persistence/sql/sql-database';
 import { migrateToLatest } from '../../src/books/persistence/sql/sql-migrations';
-import { describeWhen } from '../helpers/backends';
-import {
-  createMysqlDatabase,
-  createPostgresDatabase,
-  mysqlUnavailable,
-  postgresUnavailable,
-  type TestDatabase,
-} from '../helpers/sql-servers';
+import { describeEverySqlEngine } from '../helpers/backends';
+import type { TestDatabase } from '../helpers/sql-servers';
 import { type BooksRepositoryHarness, describeBooksRepositoryContract } from './books-repository.contract';
 
 /** The SQL adapter on one database: migrated like the app does it, emptied before each test. */
@@ -32,15 +23,6 @@ async function sqlHarness(database: TestDatabase): Promise<BooksRepositoryHarnes
   };
 }
 
-describeBooksRepositoryContract(`${SqlBooksRepository.name} on SQLite`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bookshelf-sqlite-'));
-  return sqlHarness({ url: `sqlite:${join(dir, 'books.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) });
-});
-
-describeWhen(postgresUnavailable())('PostgreSQL', () => {
-  describeBooksRepositoryContract(`${SqlBooksRepository.name} on PostgreSQL`, async () => sqlHarness(await createPostgresDatabase()));
-});
-
-describeWhen(mysqlUnavailable())('MariaDB', () => {
-  describeBooksRepositoryContract(`${SqlBooksRepository.name} on MariaDB`, async () => sqlHarness(await createMysqlDatabase()));
-});
+describeEverySqlEngine((engine, createDatabase) =>
+  describeBooksRepositoryContract(`${SqlBooksRepository.name} on ${engine}`, async () => sqlHarness(await createDatabase())),
+);

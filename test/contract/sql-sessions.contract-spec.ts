@@ -1,17 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SqlDatabase } from '../../src/books/persistence/sql/sql-database';
 import { migrateToLatest } from '../../src/books/persistence/sql/sql-migrations';
 import { SqlSessionStore } from '../../src/sessions/sql-session.store';
-import { describeWhen } from '../helpers/backends';
-import {
-  createMysqlDatabase,
-  createPostgresDatabase,
-  mysqlUnavailable,
-  postgresUnavailable,
-  type TestDatabase,
-} from '../helpers/sql-servers';
+import { describeEverySqlEngine } from '../helpers/backends';
+import type { TestDatabase } from '../helpers/sql-servers';
 import { describeSessionStoreContract, type SessionStoreHarness } from './session-store.contract';
 
 /** The SQL session store on one migrated database. */
@@ -34,15 +25,6 @@ async function sqlHarness(database: TestDatabase): Promise<SessionStoreHarness> 
   };
 }
 
-describeSessionStoreContract(`${SqlSessionStore.name} on SQLite`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bookshelf-sqlite-'));
-  return sqlHarness({ url: `sqlite:${join(dir, 'sessions.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) });
-});
-
-describeWhen(postgresUnavailable())('PostgreSQL', () => {
-  describeSessionStoreContract(`${SqlSessionStore.name} on PostgreSQL`, async () => sqlHarness(await createPostgresDatabase()));
-});
-
-describeWhen(mysqlUnavailable())('MariaDB', () => {
-  describeSessionStoreContract(`${SqlSessionStore.name} on MariaDB`, async () => sqlHarness(await createMysqlDatabase()));
-});
+describeEverySqlEngine((engine, createDatabase) =>
+  describeSessionStoreContract(`${SqlSessionStore.name} on ${engine}`, async () => sqlHarness(await createDatabase())),
+);

@@ -3,6 +3,7 @@ import { startTestMongo, testMongoUnavailable } from './jongodb';
 import {
   createMysqlDatabase,
   createPostgresDatabase,
+  createSqliteDatabase,
   mysqlUnavailable,
   postgresUnavailable,
   type TestDatabase,
@@ -33,6 +34,16 @@ export interface E2eBackend {
  * `describe` when `unavailable` is null. Otherwise a loud warning and `describe.skip` on a developer
  * machine, or a suite that fails with the reason under CI=true (unless the backend is optional there).
  */
+/**
+ * SQLite (always), then PostgreSQL and MariaDB where their servers are (`describeWhen`): `describeOne` gets
+ * each engine's name and a way to make a fresh database on it.
+ */
+export function describeEverySqlEngine(describeOne: (engine: string, createDatabase: () => Promise<TestDatabase>) => void): void {
+  describeOne('SQLite', createSqliteDatabase);
+  describeWhen(postgresUnavailable())('PostgreSQL', () => describeOne('PostgreSQL', () => createPostgresDatabase()));
+  describeWhen(mysqlUnavailable())('MariaDB', () => describeOne('MariaDB', () => createMysqlDatabase()));
+}
+
 export function describeWhen(unavailable: string | null, options: { optionalInCi?: boolean } = {}): jest.Describe {
   if (unavailable === null) return describe;
   if (process.env.CI === 'true' && !options.optionalInCi) {

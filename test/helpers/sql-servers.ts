@@ -80,6 +80,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** A fresh SQLite file in a temporary folder of its own. */
+export async function createSqliteDatabase(): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'bookshelf-sqlite-'));
+  return { url: `sqlite:${join(dir, 'test.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 function testDatabaseName(): string {
   return `bookshelf_test_${randomBytes(6).toString('hex')}`;
 }
