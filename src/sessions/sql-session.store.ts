@@ -5,14 +5,20 @@ import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from '
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
+/** Sessions whose stored expiry this store remembers; a session it has forgotten is touched with a statement. */
+export const REMEMBERED_EXPIRIES = 10_000;
+
 /**
  * express-session store in the books database's `sessions` table (every SQL engine, through Kysely, so
  * with the same connect and query timeouts as the books: an unreachable database is a fast 503).
  * An expired row is never returned, and is deleted by a prune timer that never keeps the process alive.
+ * The expiry it last read or wrote for a session is remembered, so that the touch at the end of almost
+ * every signed-in request (the stored expiry is less than an hour old) needs no statement at all.
  */
 export class SqlSessionStore extends Store {
   private readonly logger = new Logger(SqlSessionStore.name);
   private readonly pruner: NodeJS.Timeout;
+  private readonly expiries = new Map<string, number>();
 
   constructor(private readonly sql: SqlDatabase) {
     super();
@@ -27,6 +33,7 @@ export class SqlSessionStore extends Store {
         .where('sid', '=', sid)
         .executeTakeFirst();
       if (!row || Number(row.expires_at) <= Date.now()) return null;
+      this.remember(sid, Number(row.expires_at));
       return JSON.parse(row.data) as SessionData;
     });
   }
@@ -40,10 +47,12 @@ export class SqlSessionStore extends Store {
         ? insert.onDuplicateKeyUpdate(changes)
         : insert.onConflict((conflict) => conflict.column('sid').doUpdateSet(changes))
       ).execute();
+      this.remember(sid, changes.expires_at);
     });
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.expiries.delete(sid);
     this.run(callback, async () => {
       await this.sql.db.deleteFrom('sessions').where('sid', '=', sid).execute();
     });
@@ -52,6 +61,8 @@ export class SqlSessionStore extends Store {
   /** Slides the expiry, but writes only when the stored one is more than the touch interval behind. */
   override touch(sid: string, session: SessionData, callback?: (error?: unknown) => void): void {
     const expiresAt = expiryOf(session);
+    const stored = this.expiries.get(sid);
+    if (stored !== undefined && stored >= expiresAt - SESSION_TOUCH_INTERVAL_MS) return void callback?.();
     this.run(callback, async () => {
       await this.sql.db
         .updateTable('sessions')
@@ -59,6 +70,8 @@ export class SqlSessionStore extends Store {
         .where('sid', '=', sid)
         .where('expires_at', '<', expiresAt - SESSION_TOUCH_INTERVAL_MS)
         .execute();
+      // At least this; another instance may have slid it further, which only costs a later no-op statement.
+      this.remember(sid, expiresAt);
     });
   }
 
@@ -73,6 +86,12 @@ export class SqlSessionStore extends Store {
 
   close(): void {
     clearInterval(this.pruner);
+  }
+
+  private remember(sid: string, expiresAt: number): void {
+    this.expiries.delete(sid);
+    if (this.expiries.size >= REMEMBERED_EXPIRIES) this.expiries.delete(this.expiries.keys().next().value!);
+    this.expiries.set(sid, expiresAt);
   }
 
   private run<T>(callback: Callback<T> | undefined, work: () => Promise<T>): void {

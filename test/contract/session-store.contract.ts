@@ -42,7 +42,7 @@ const EXPIRY_TOLERANCE_MS = 2000;
 type Callback<T> = (error?: unknown, value?: T) => void;
 
 /** Calls a callback-style store method and settles with its result. */
-function call<T = void>(method: (callback: Callback<T>) => unknown): Promise<T | undefined> {
+export function call<T = void>(method: (callback: Callback<T>) => unknown): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     method((error, value) => (error ? reject(error as Error) : resolve(value)));
   });
