@@ -2,11 +2,9 @@ import { Logger } from '@nestjs/common';
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { createClient } from 'redis';
+import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../common/backend-limits';
 import { expiryOf, SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS } from './session-lifetime';
 
-/** node-redis waits forever by default; ARCHITECTURE.md section 4 wants a 503 page within 2 s instead. */
-const CONNECT_TIMEOUT_MS = 1000;
-const COMMAND_TIMEOUT_MS = 1500;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- express-session's and connect-redis's own callback type
 type Callback = (error?: unknown, value?: any) => void;
@@ -19,7 +17,7 @@ type RedisClient = ReturnType<typeof createClient>;
  * - Redis expires the keys itself, with the session cookie's expiry as TTL (14 days, sliding), so nothing
  *   needs pruning.
  * - While Redis is unreachable every call fails at once (`disableOfflineQueue`), and while it does not
- *   answer (a frozen server, a network partition) every call gives up after COMMAND_TIMEOUT_MS: node-redis's
+ *   answer (a frozen server, a network partition) every call gives up after QUERY_TIMEOUT_MS: node-redis's
  *   own command timeout stops counting once a command is sent, so the store keeps its own deadline. Either
  *   way a request that needs its session gets a 503 page, never a hang. The client keeps reconnecting in
  *   the background, so the app recovers by itself when Redis is back.
@@ -98,11 +96,11 @@ export class RedisSessionStore extends RedisStore {
     if (this.redis.isOpen) await this.redis.close();
   }
 
-  /** Settles `work` within COMMAND_TIMEOUT_MS, through the callback when there is one (as connect-redis does). */
+  /** Settles `work` within QUERY_TIMEOUT_MS, through the callback when there is one (as connect-redis does). */
   private async answer<T>(work: Promise<T>, callback?: Callback): Promise<T | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${QUERY_TIMEOUT_MS} ms`)), QUERY_TIMEOUT_MS);
     });
     let outcome: { error: unknown } | { value: T };
     try {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { QUERY_TIMEOUT_MS, SqlDatabase } from '../../src/books/persistence/sql/sql-database';
+import { SqlDatabase } from '../../src/books/persistence/sql/sql-database';
+import { QUERY_TIMEOUT_MS } from '../../src/common/backend-limits';
 import { describeWhen } from '../helpers/backends';
 import {
   createMysqlDatabase,

@@ -1,13 +1,13 @@
 import { Datastore } from '@google-cloud/datastore';
+import { QUERY_TIMEOUT_MS } from '../../../common/backend-limits';
 
 /**
- * Per-call options for every Datastore request. The client's defaults retry for up to 10 minutes;
- * ARCHITECTURE.md section 4 wants a 503 page within 2 s instead. One attempt with a 1.5 s deadline (so
- * that the error page, rendered after it, is out in time): a refused connection fails in milliseconds,
- * a silent service in 1.5 s, and the person's next request is the retry (the channel reconnects on its
- * own once the service is back).
+ * Per-call options for every Datastore request. The client's defaults retry for up to 10 minutes; here
+ * one attempt with the query deadline: a refused connection fails in milliseconds, a silent service in
+ * 1.5 s, and the person's next request is the retry (the channel reconnects on its own once the service
+ * is back).
  */
-export const DATASTORE_CALL = { timeout: 1500, maxRetries: 0 };
+export const DATASTORE_CALL = { timeout: QUERY_TIMEOUT_MS, maxRetries: 0 };
 
 /**
  * A client for `projectId`. `DATASTORE_EMULATOR_HOST`, when set, is honoured by the client itself.

@@ -1,6 +1,7 @@
 import { Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { getConnectionToken, InjectModel, MongooseModule, type MongooseModuleFactoryOptions } from '@nestjs/mongoose';
 import type { Connection, Model } from 'mongoose';
+import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../../../common/backend-limits';
 import { DatabaseHealth } from '../../../common/database-health';
 import { AppConfig } from '../../../config/app-config';
 import { BooksRepository } from '../../books.repository';
@@ -8,12 +9,6 @@ import { MONGO_CONNECTION } from '../backend-clients';
 import { BookSchema, MongoBook } from './book.schema';
 import { MongoBooksRepository } from './mongo-books.repository';
 
-/**
- * Client defaults wait (and queue operations) forever; ARCHITECTURE.md section 4 wants a 503 page
- * within 2 s instead. Queries get 1.5 s, so that the error page, rendered after the timeout, is out in time.
- */
-const CONNECT_TIMEOUT_MS = 1000;
-const QUERY_TIMEOUT_MS = 1500;
 
 const logger = new Logger('MongoDB');
 

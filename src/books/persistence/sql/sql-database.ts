@@ -2,18 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../../../common/backend-limits';
 import { mysqlPool, type PoolLimits, postgresPool } from './sql-pools';
 import { withStatementCache } from './sqlite-statements';
 import type { SqlSchema } from './sql-schema';
 
 export type SqlEngine = 'sqlite' | 'postgres' | 'mysql';
-
-/**
- * Client defaults wait forever; ARCHITECTURE.md section 4 wants a 503 page within 2 s instead. A query
- * gets 1.5 s, so that a request whose first query meets a silent server still answers in time.
- */
-export const CONNECT_TIMEOUT_MS = 1000;
-export const QUERY_TIMEOUT_MS = 1500;
 
 const logger = new Logger('SqlDatabase');
 
