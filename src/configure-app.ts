@@ -51,7 +51,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
 
   // Forms (with limits; multipart in memory, so that the CSRF guard can read `_csrf` before the cover is
   // written), then the session and who is signed in.
-  const stateful = [
+  const stateful = express.Router().use(
     guarded(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 })),
     guarded(formUpload()),
     guarded(
@@ -67,7 +67,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
     ),
     passport.initialize(),
     guarded(passport.session()),
-  ];
+  );
   // None of it for covers and probes, which are the same for everyone (no session read, no cookie on a
   // cacheable image), nor for anonymous reads: a GET without our cookie has no body and no session to load
   // (only the start and end of sign-in need a fresh session), and may be a list page already rendered.
@@ -75,7 +75,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (anonymousRead(req)) return listPages(req, res, next);
     if (SESSIONLESS.test(req.path)) return next();
-    chain(stateful, req, res, next);
+    stateful(req, res, next);
   });
   app.use(pageLocals);
 
@@ -144,12 +144,6 @@ function guarded(middleware: RequestHandler): RequestHandler {
       renderErrorPage(res, 503, new BackendUnavailable().message);
     });
   };
-}
-
-/** Runs `middleware` one after another, as `app.use(...middleware)` would, stopping at the first error. */
-function chain(middleware: RequestHandler[], req: Request, res: Response, done: NextFunction, index = 0): void {
-  if (index === middleware.length) return done();
-  middleware[index](req, res, (error?: unknown) => (error ? done(error) : chain(middleware, req, res, done, index + 1)));
 }
 
 function anonymousRead(req: Request): boolean {

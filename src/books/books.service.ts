@@ -13,13 +13,10 @@ export interface Owner {
   name: string;
 }
 
-export interface BookView extends Book {
-  cover: CoverUrls | null;
-}
-
-export interface BookListItem extends BookSummary {
-  cover: CoverUrls | null;
-}
+/** A book (or its summary) with the URLs of its cover. */
+export type WithCover<B> = B & { cover: CoverUrls | null };
+export type BookView = WithCover<Book>;
+export type BookListItem = WithCover<BookSummary>;
 
 export interface BookListPage {
   books: BookListItem[];
@@ -124,7 +121,7 @@ export class BooksService {
     return book;
   }
 
-  private async view<B extends BookSummary>(book: B): Promise<B & { cover: CoverUrls | null }> {
+  private async view<B extends BookSummary>(book: B): Promise<WithCover<B>> {
     return { ...book, cover: await this.covers.urls(book) };
   }
 
