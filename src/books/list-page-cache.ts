@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { BoundedMap } from '../common/bounded-map';
 import { BooksRepository } from './books.repository';
 
 /** The all-books list, page 1 or a page named by a token: the same bytes for every anonymous visitor. */
@@ -26,7 +27,7 @@ interface Page {
  */
 @Injectable()
 export class ListPageCache {
-  private readonly pages = new Map<string, Page>();
+  private readonly pages = new BoundedMap<string, Page>(MAX_PAGES);
   private readonly changeStamp: () => Promise<string | null>;
 
   constructor(books: BooksRepository) {
@@ -51,16 +52,10 @@ export class ListPageCache {
     // stamp, so such a page is rendered again next time rather than served stale.
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
-      if (res.statusCode === 200 && typeof body === 'string') this.store(key, { stamp, html: body, storedAt: Date.now() });
+      if (res.statusCode === 200 && typeof body === 'string') this.pages.set(key, { stamp, html: body, storedAt: Date.now() });
       return send(body);
     };
     next();
-  }
-
-  private store(key: string, page: Page): void {
-    this.pages.delete(key);
-    if (this.pages.size >= MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
-    this.pages.set(key, page);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Store, type SessionData } from 'express-session';
 import type { SqlDatabase } from '../books/persistence/sql/sql-database';
+import { BoundedMap } from '../common/bounded-map';
 import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from './session-lifetime';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
@@ -18,7 +19,7 @@ export const REMEMBERED_EXPIRIES = 10_000;
 export class SqlSessionStore extends Store {
   private readonly logger = new Logger(SqlSessionStore.name);
   private readonly pruner: NodeJS.Timeout;
-  private readonly expiries = new Map<string, number>();
+  private readonly expiries = new BoundedMap<string, number>(REMEMBERED_EXPIRIES);
 
   constructor(private readonly sql: SqlDatabase) {
     super();
@@ -33,7 +34,7 @@ export class SqlSessionStore extends Store {
         .where('sid', '=', sid)
         .executeTakeFirst();
       if (!row || Number(row.expires_at) <= Date.now()) return null;
-      this.remember(sid, Number(row.expires_at));
+      this.expiries.set(sid, Number(row.expires_at));
       return JSON.parse(row.data) as SessionData;
     });
   }
@@ -47,7 +48,7 @@ export class SqlSessionStore extends Store {
         ? insert.onDuplicateKeyUpdate(changes)
         : insert.onConflict((conflict) => conflict.column('sid').doUpdateSet(changes))
       ).execute();
-      this.remember(sid, changes.expires_at);
+      this.expiries.set(sid, changes.expires_at);
     });
   }
 
@@ -71,7 +72,7 @@ export class SqlSessionStore extends Store {
         .where('expires_at', '<', expiresAt - SESSION_TOUCH_INTERVAL_MS)
         .execute();
       // At least this; another instance may have slid it further, which only costs a later no-op statement.
-      this.remember(sid, expiresAt);
+      this.expiries.set(sid, expiresAt);
     });
   }
 
@@ -86,12 +87,6 @@ export class SqlSessionStore extends Store {
 
   close(): void {
     clearInterval(this.pruner);
-  }
-
-  private remember(sid: string, expiresAt: number): void {
-    this.expiries.delete(sid);
-    if (this.expiries.size >= REMEMBERED_EXPIRIES) this.expiries.delete(this.expiries.keys().next().value!);
-    this.expiries.set(sid, expiresAt);
   }
 
   private run<T>(callback: Callback<T> | undefined, work: () => Promise<T>): void {
