@@ -12,6 +12,8 @@ const STATUS: Record<DomainErrorCode, number> = {
   csrf_rejected: HttpStatus.FORBIDDEN,
   sign_in_required: HttpStatus.FORBIDDEN,
   request_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+  busy: HttpStatus.SERVICE_UNAVAILABLE,
   backend_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
@@ -33,7 +35,7 @@ export class DomainErrorFilter implements ExceptionFilter {
       if (error.code === 'backend_unavailable') {
         this.logger.error(`Backend unavailable on ${req.method} ${req.path}: ${String((error as { cause?: unknown }).cause)}`);
       }
-      renderErrorPage(res, STATUS[error.code], error.message);
+      renderErrorPage(res, STATUS[error.code], error.message, error.retryAfterSeconds);
       return;
     }
     if (error instanceof HttpException) {

@@ -10,10 +10,14 @@ export type DomainErrorCode =
   | 'csrf_rejected'
   | 'sign_in_required'
   | 'request_too_large'
+  | 'rate_limited'
+  | 'busy'
   | 'backend_unavailable';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
+  /** Seconds a client should wait before trying again (`Retry-After`), for the errors that have one. */
+  readonly retryAfterSeconds?: number;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -66,6 +70,25 @@ export class RequestTooLarge extends DomainError {
   readonly code = 'request_too_large' as const;
   constructor() {
     super('That upload is too large. Covers can be at most 8 MiB.');
+  }
+}
+
+/** Too many requests of one kind from one person or address within the limit's window. */
+export class RateLimited extends DomainError {
+  readonly code = 'rate_limited' as const;
+  constructor(override readonly retryAfterSeconds: number) {
+    super('Too many requests in a short time. Please wait a moment and try again.');
+  }
+}
+
+/** The server is doing as much of this work as it can take; nothing was stored. */
+export class Busy extends DomainError {
+  readonly code = 'busy' as const;
+  constructor(
+    message = 'Bookshelf is busy processing other covers. Please try again in a moment.',
+    override readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
   }
 }
 

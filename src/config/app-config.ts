@@ -11,6 +11,32 @@ export type AuthProvider = (typeof AUTH_PROVIDERS)[number];
 export const COVER_URL_MODES = ['public', 'signed'] as const;
 export type CoverUrlMode = (typeof COVER_URL_MODES)[number];
 
+/** A budget: at most `points` requests per `seconds`, per key (a client address or a user). */
+export interface RateLimit {
+  points: number;
+  seconds: number;
+}
+export const RATE_LIMIT_BUCKETS = ['signIn', 'writes', 'uploads'] as const;
+export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
+const RATE_LIMIT_SETTINGS: Record<RateLimitBucket, { name: string; fallback: RateLimit }> = {
+  // Starting and finishing sign-in each, per client address. Generous enough for an office behind one NAT.
+  signIn: { name: 'RATE_LIMIT_SIGN_IN', fallback: { points: 30, seconds: 60 } },
+  // Adding, editing and deleting books, per signed-in person: far above what anyone types by hand.
+  writes: { name: 'RATE_LIMIT_WRITES', fallback: { points: 60, seconds: 600 } },
+  // Writes that carry a cover (each costs an image decode), per signed-in person.
+  uploads: { name: 'RATE_LIMIT_UPLOADS', fallback: { points: 20, seconds: 600 } },
+};
+
+/** Timeouts of the HTTP server itself (Node's defaults suit no proxy in particular). */
+export interface HttpTimeouts {
+  /** Until a request's headers have arrived (slow-header clients). */
+  headersMs: number;
+  /** Until a whole request, body included, has arrived (stalled uploads). */
+  requestMs: number;
+  /** How long an idle keep-alive connection stays open; must exceed the proxy's own idle timeout. */
+  keepAliveMs: number;
+}
+
 export interface OAuthEndpoints {
   authorizationURL: string;
   tokenURL: string;
@@ -55,6 +81,9 @@ export class AppConfig {
   /** Where the browser is sent, and where the server exchanges the code and reads the profile. */
   readonly oauthEndpoints!: OAuthEndpoints;
   readonly trustProxy!: number | false;
+  /** null: rate limits are off (`RATE_LIMITS=off`, for test suites and benchmarks). */
+  readonly rateLimits!: Record<RateLimitBucket, RateLimit> | null;
+  readonly httpTimeouts!: HttpTimeouts;
   readonly logLevel!: string;
   readonly prettyLogs!: boolean;
 
@@ -233,6 +262,38 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
 
+  const rateLimitsOn = oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on', problems) === 'on';
+  const rateLimits = {} as Record<RateLimitBucket, RateLimit>;
+  for (const bucket of RATE_LIMIT_BUCKETS) {
+    const { name, fallback } = RATE_LIMIT_SETTINGS[bucket];
+    rateLimits[bucket] = fallback;
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const match = /^(\d{1,6})\/(\d{1,6})$/.exec(raw);
+    if (match && Number(match[1]) > 0 && Number(match[2]) > 0) {
+      rateLimits[bucket] = { points: Number(match[1]), seconds: Number(match[2]) };
+    } else {
+      problems.push(`${name} must be REQUESTS/SECONDS with both above zero, e.g. 30/60 (got "${raw}")`);
+    }
+  }
+
+  const seconds = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback * 1000;
+    const value = Number(raw);
+    if (Number.isFinite(value) && value >= min && value <= max) return Math.round(value * 1000);
+    problems.push(`${name} must be a number of seconds from ${min} to ${max} (got "${raw}")`);
+    return fallback * 1000;
+  };
+  // Google's load balancers (Cloud Run, App Engine flexible, external Application Load Balancer) keep
+  // idle connections to a backend for up to 600 s and expect the backend to keep them longer; behind no
+  // proxy a short idle time frees sockets sooner.
+  const httpTimeouts: HttpTimeouts = {
+    headersMs: seconds('HTTP_HEADERS_TIMEOUT', 20, 1, 600),
+    requestMs: seconds('HTTP_REQUEST_TIMEOUT', 60, 1, 3600),
+    keepAliveMs: seconds('HTTP_KEEP_ALIVE_TIMEOUT', trustProxy === false ? 5 : 620, 1, 3600),
+  };
+
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
@@ -261,6 +322,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     oauthClientSecret,
     oauthEndpoints,
     trustProxy,
+    rateLimits: rateLimitsOn ? rateLimits : null,
+    httpTimeouts,
     logLevel,
     prettyLogs: !production && env.LOG_FORMAT !== 'json',
   });
