@@ -9,6 +9,8 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
+import { RateLimitGuard } from './rate-limits/rate-limit.guard';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { StorageModule } from './storage/storage.module';
 
@@ -24,12 +26,15 @@ export class AppModule {
         DataBackendModule.forRoot(config),
         { ...StorageModule.forRoot(config), global: true },
         SessionsModule.forRoot(config),
+        RateLimitsModule.forRoot(config),
         AuthModule,
         BooksModule,
       ],
       controllers: [HealthController],
       providers: [
+        // In this order: a request without a valid token never spends anyone's rate limit.
         { provide: APP_GUARD, useClass: CsrfGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],
     };

@@ -12,10 +12,11 @@ import { ListPageCache } from './books/list-page-cache';
 import { csrf } from './common/csrf';
 import { BackendUnavailable, RequestTooLarge } from './common/domain-errors';
 import { renderErrorPage } from './common/error-page';
+import { refuseAnonymousWrites, refuseCrossSite, refuseOddTargets } from './common/request-checks';
 import { AppConfig, DEV_IDP_PATH } from './config/app-config';
 import { RequestLogger } from './logging/logging.module';
-import { SESSION_COOKIE } from './sessions/session-cookie';
-import { SESSION_TTL_MS } from './sessions/session-lifetime';
+import { sessionCookie } from './sessions/session-cookie';
+import { limitSessionLifetime } from './sessions/session-limits.middleware';
 
 const ROOT = join(__dirname, '..');
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
@@ -33,9 +34,12 @@ const NOTICES: Record<string, string> = { 'signed-out': 'You have signed out.' }
 export async function configureApp(app: NestExpressApplication): Promise<void> {
   const config = app.get(AppConfig);
   const store = app.get(Store);
+  const cookie = sessionCookie(config);
+  configureHttpServer(app, config);
 
   // First, so that every response is logged and timed, even those answered by middleware.
   app.use(app.get(RequestLogger).middleware);
+  app.use(refuseOddTargets);
   app.disable('x-powered-by');
   // Pages are rendered per request (and signed-in ones are no-store): hashing every body for an ETag costs
   // more than the rare 304 saves. Static files keep their own ETags.
@@ -49,31 +53,36 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // The development provider parses its own bodies and has its own CSRF protection: mount it first.
   if (config.authProvider === 'dev') app.use(DEV_IDP_PATH, createDevIdentityProvider(config));
 
-  // Forms (with limits; multipart in memory, so that the CSRF guard can read `_csrf` before the cover is
-  // written), then the session and who is signed in.
+  // Posts from other sites are refused before anything else is done for them.
+  app.use(refuseCrossSite(config.baseUrl.origin));
+
+  // The session and who is signed in, the session's lifetime, then (only for people signed in) forms,
+  // with limits; multipart in memory, so that the CSRF guard can read `_csrf` before the cover is written.
   const stateful = express.Router().use(
-    guarded(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 })),
-    guarded(formUpload()),
     guarded(
       session({
-        name: SESSION_COOKIE,
+        name: cookie.name,
         secret: config.sessionSecrets,
         store,
         resave: false,
         saveUninitialized: false,
         rolling: true,
-        cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: SESSION_TTL_MS },
+        cookie: cookie.options,
       }),
     ),
     passport.initialize(),
     guarded(passport.session()),
+    guarded(limitSessionLifetime),
+    refuseAnonymousWrites,
+    guarded(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 })),
+    guarded(formUpload()),
   );
   // None of it for covers and probes, which are the same for everyone (no session read, no cookie on a
   // cacheable image), nor for anonymous reads: a GET without our cookie has no body and no session to load
   // (only the start and end of sign-in need a fresh session), and may be a list page already rendered.
   const listPages = guarded(app.get(ListPageCache).middleware);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (anonymousRead(req)) return listPages(req, res, next);
+    if (anonymousRead(req, cookie.name)) return listPages(req, res, next);
     if (SESSIONLESS.test(req.path)) return next();
     stateful(req, res, next);
   });
@@ -84,6 +93,22 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   app.set('view options', { layout: 'layouts/main' });
   if (config.production) app.enable('view cache');
   await registerPartials(join(ROOT, 'views/partials'));
+}
+
+/**
+ * The HTTP server's own timeouts (Node's defaults wait 60 s for headers and 5 min for a request): slow-header
+ * and stalled-body clients are cut off, and idle keep-alive connections outlive the proxy's (see
+ * `HttpTimeouts`). Node checks the first two every `connectionsCheckingInterval`, read when it starts listening.
+ */
+function configureHttpServer(app: NestExpressApplication, config: AppConfig): void {
+  // `connectionsCheckingInterval` is a `createServer` option that @types/node does not list as a property;
+  // Nest creates the server, so it is set here, before `listen` reads it.
+  const server = app.getHttpServer() as import('node:http').Server & { connectionsCheckingInterval: number };
+  const { headersMs, requestMs, keepAliveMs } = config.httpTimeouts;
+  server.headersTimeout = headersMs;
+  server.requestTimeout = requestMs;
+  server.keepAliveTimeout = keepAliveMs;
+  server.connectionsCheckingInterval = Math.min(2000, headersMs, requestMs);
 }
 
 function securityHeaders(config: AppConfig): RequestHandler {
@@ -146,9 +171,9 @@ function guarded(middleware: RequestHandler): RequestHandler {
   };
 }
 
-function anonymousRead(req: Request): boolean {
+function anonymousRead(req: Request, cookieName: string): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  if (req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return false;
+  if (req.headers.cookie?.includes(`${cookieName}=`)) return false;
   return !SIGN_IN_PATHS.test(req.path);
 }
 

@@ -1,6 +1,8 @@
 import { Controller, Get, HttpCode, Logger, Post, Render, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { SESSION_COOKIE } from '../sessions/session-cookie';
+import { RateLimit } from '../rate-limits/rate-limit.guard';
+import { AppConfig } from '../config/app-config';
+import { sessionCookie } from '../sessions/session-cookie';
 import { GoogleCallbackGuard, GoogleSignInGuard } from './google-auth.guards';
 import { DEFAULT_RETURN_PATH } from './return-path';
 import type { SessionUser } from './session-user';
@@ -8,13 +10,20 @@ import type { SessionUser } from './session-user';
 @Controller()
 export class AuthController {
   private readonly logger = new Logger(AuthController.name);
+  private readonly cookie: ReturnType<typeof sessionCookie>;
+
+  constructor(config: AppConfig) {
+    this.cookie = sessionCookie(config);
+  }
 
   /** The guard answers with a redirect to the provider; this body never runs. */
   @Get('oauth2authorize')
+  @RateLimit('signInStart')
   @UseGuards(GoogleSignInGuard)
   authorize(): void {}
 
   @Get('oauth2callback')
+  @RateLimit('signInFinish')
   @UseGuards(GoogleCallbackGuard)
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     const outcome = req.signInOutcome;
@@ -25,6 +34,7 @@ export class AuthController {
     }
     // passport regenerates the session inside logIn, so the return path was read from the state first.
     await logIn(req, outcome.user);
+    req.session.signedInAt = Date.now();
     req.session.flash = `Signed in as ${outcome.user.name}.`;
     res.redirect(303, outcome.returnTo);
   }
@@ -39,7 +49,8 @@ export class AuthController {
   @HttpCode(303)
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     await new Promise<void>((resolve, reject) => req.session.destroy((e: unknown) => (e ? reject(e) : resolve())));
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    const { maxAge: _, ...attributes } = this.cookie.options;
+    res.clearCookie(this.cookie.name, attributes);
     res.redirect(303, `${DEFAULT_RETURN_PATH}?notice=signed-out`);
   }
 }

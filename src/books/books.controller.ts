@@ -2,6 +2,7 @@ import { Controller, Get, Param, Post, Query, Render, Req, Res, UseGuards } from
 import type { Request, Response } from 'express';
 import { SignedInGuard } from '../auth/signed-in.guard';
 import { InvalidImage } from '../common/domain-errors';
+import { RateLimit } from '../rate-limits/rate-limit.guard';
 import type { BookFields } from './book';
 import { type BookFormErrors, parseBookForm } from './book-form';
 import { BooksService, type CoverChange } from './books.service';
@@ -40,6 +41,7 @@ export class BooksController {
   }
 
   @Post('books/add')
+  @RateLimit('writes', 'uploads')
   @UseGuards(SignedInGuard)
   async add(@Req() req: Request, @Res() res: Response): Promise<void> {
     const form = parseBookForm(req.body);
@@ -71,6 +73,7 @@ export class BooksController {
   }
 
   @Post('books/:id/edit')
+  @RateLimit('writes', 'uploads')
   @UseGuards(SignedInGuard)
   async edit(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const userId = req.user!.id;
@@ -103,6 +106,7 @@ export class BooksController {
   }
 
   @Post('books/:id/delete')
+  @RateLimit('writes', 'uploads')
   @UseGuards(SignedInGuard)
   async delete(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const book = await this.books.delete(id, req.user!.id);

@@ -1,15 +1,12 @@
-import { Logger } from '@nestjs/common';
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
-import { createClient } from 'redis';
-import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../common/backend-limits';
+import { QUERY_TIMEOUT_MS } from '../common/backend-limits';
+import { connectRedis, type RedisClient } from '../common/redis-client';
 import { expiryOf, SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS } from './session-lifetime';
 
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- express-session's and connect-redis's own callback type
 type Callback = (error?: unknown, value?: any) => void;
-
-type RedisClient = ReturnType<typeof createClient>;
 
 /**
  * express-session store in Redis (`SESSION_STORE=redis`): connect-redis 9 over node-redis.
@@ -34,29 +31,7 @@ export class RedisSessionStore extends RedisStore {
 
   /** A store over a new client for `url`. Does not wait for Redis: the app starts (not ready) without it. */
   static connect(url: string, options: { prefix?: string } = {}): RedisSessionStore {
-    const logger = new Logger(RedisSessionStore.name);
-    const client = createClient({
-      url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        // Retry forever, soon: at most a second between attempts.
-        reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 1000),
-      },
-    });
-    // Without a listener an `error` event would crash the process. Log once per outage, not per retry.
-    let reachable = true;
-    client.on('error', (error: Error) => {
-      if (reachable) logger.warn(`Redis unreachable, sessions unavailable: ${error.message}`);
-      reachable = false;
-    });
-    client.on('ready', () => {
-      if (!reachable) logger.log('Redis reachable again');
-      reachable = true;
-    });
-    // Resolves on the first successful connection, however late; rejects only when closed before that.
-    client.connect().catch(() => undefined);
-    return new RedisSessionStore(client as RedisClient, options.prefix);
+    return new RedisSessionStore(connectRedis(url, 'sessions'), options.prefix);
   }
 
   override get(sid: string, callback?: Callback): Promise<unknown> {

@@ -9,3 +9,7 @@ export function expiryOf(session: { cookie?: { expires?: Date | string | null } 
   const expires = session.cookie?.expires;
   return expires ? new Date(expires).getTime() : now + SESSION_TTL_MS;
 }
+/** A sign-in that has not finished keeps its state (OAuth `state`, PKCE verifier, return path) this long. */
+export const SIGN_IN_TTL_MS = 10 * 60 * 1000;
+/** However active, a session ends this long after its sign-in. */
+export const SESSION_ABSOLUTE_TTL_MS = 30 * 24 * 60 * 60 * 1000;

@@ -40,14 +40,16 @@ describe('behind an https proxy', () => {
     await app?.stop();
   });
 
-  it('sets a Secure session cookie, HSTS and upgrade-insecure-requests', async () => {
+  it('sets a Secure __Host- session cookie, HSTS and upgrade-insecure-requests', async () => {
     const response = await fetch(`http://127.0.0.1:${app.port}/oauth2authorize`, {
       redirect: 'manual',
       headers: { 'x-forwarded-proto': 'https' },
     });
     expect(response.status).toBe(302);
-    const cookie = response.headers.getSetCookie().find((c) => c.startsWith('bookshelf.sid='));
+    const cookie = response.headers.getSetCookie().find((c) => c.startsWith('__Host-bookshelf.sid='));
     expect(cookie).toMatch(/; Secure/i);
+    expect(cookie).toMatch(/; Path=\/(;|$)/i);
+    expect(cookie).not.toMatch(/; Domain=/i);
     expect(response.headers.get('strict-transport-security')).toContain('max-age=');
     expect(response.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
     expect(new URL(response.headers.get('location')!).searchParams.get('redirect_uri')).toBe(

@@ -68,6 +68,18 @@ function migrations(engine: SqlEngine): Record<string, Migration> {
         await sql`insert into book_changes (id, n) values (1, 0)`.execute(db);
       },
     },
+    // rate-limiter-flexible's counters (the rate limits module), in its own columns: one row per action and key.
+    '2026-12-02-004-rate-limits': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('rate_limits')
+          .addColumn('key', 'varchar(255)', (c) => c.primaryKey())
+          .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('expire', 'bigint')
+          .modifyEnd(utf8mb4)
+          .execute();
+      },
+    },
   };
 }
 
