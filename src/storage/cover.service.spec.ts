@@ -1,10 +1,11 @@
-import { Logger } from '@nestjs/common';
+import { type ArgumentsHost, Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { InvalidImage } from '../common/domain-errors';
+import { interlacedDeep, png, smallCover, tallStrip, wideStrip } from '../../test/helpers/hostile-images';
+import { DomainErrorFilter } from '../common/domain-error.filter';
+import { Busy, InvalidImage } from '../common/domain-errors';
 import { COVER_KEY_PATTERN } from './cover-key';
-import { COVER_MAX_SIZE, CoverService, MAX_INPUT_PIXELS, THUMBNAIL_MAX_SIZE } from './cover.service';
+import { COVER_LIMITS, COVER_MAX_SIZE, CoverService, MAX_INPUT_PIXELS, THUMBNAIL_MAX_SIZE, wholeFrameBytes } from './cover.service';
 import { ImageStorage, StoredImage } from './image-storage';
 
 /** Keeps objects in a map; `failPutsFrom` makes the n-th and later puts fail, like a storage outage. */
@@ -37,27 +38,7 @@ const solid = (width: number, height: number, background = '#336699') =>
   sharp({ create: { width, height, channels: 3, background } });
 
 /** A valid PNG of 20000 x 20000 black pixels (400 megapixels) in about 50 KB: a decompression bomb. */
-function pngBomb(size = 20_000): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header[8] = 1; // 1 bit per pixel, greyscale (colour type 0), deflate, no filter, no interlace
-  const rows = Buffer.alloc(size * (1 + size / 8)); // each row: filter byte 0, then zero bits
-  return Buffer.concat([
-    PNG_SIGNATURE,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+const pngBomb = () => png({ width: 20_000, height: 20_000, bitDepth: 1, colourType: 0 });
 
 const XMP =
   '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
@@ -175,7 +156,7 @@ describe(CoverService.name, () => {
     });
 
     it('refuses a decompression bomb before decoding it', async () => {
-      const bomb = pngBomb();
+      const bomb = await pngBomb();
       expect(bomb.length).toBeLessThan(100_000);
       expect(await sharp(bomb, { limitInputPixels: false }).metadata()).toMatchObject({ width: 20_000, height: 20_000 });
 
@@ -183,6 +164,96 @@ describe(CoverService.name, () => {
 
       await expect(refusal).rejects.toBeInstanceOf(InvalidImage);
       await expect(refusal).rejects.toThrow(`at most ${MAX_INPUT_PIXELS / 1_000_000} megapixels`);
+    });
+
+    describe('limits', () => {
+      const SIDES = 'at most 10,000 pixels on each side';
+      const MEMORY = 'too much memory to decode';
+
+      it.each([
+        ['a 40,000,000 x 1 strip (300 MB to decode)', wideStrip, SIDES],
+        ['a 1 x 40,000,000 strip (10 s to decode)', tallStrip, SIDES],
+        ['an interlaced 16-bit RGBA 6000 x 6000 PNG (decoded whole: 288 MB)', interlacedDeep, MEMORY],
+      ])('refuses %s from its header', async (_name, makeUpload, message) => {
+        const upload = await makeUpload();
+        expect(upload.length).toBeLessThan(400_000);
+
+        await expect(covers.prepare(upload)).rejects.toThrow(message);
+      });
+
+      it.each([
+        ['10,000 x 4,000, at both the side and the pixel limit', () => png({ width: 10_000, height: 4_000, bitDepth: 8, colourType: 0 })],
+        ['an interlaced 4000 x 3000 RGB PNG', () => png({ width: 4_000, height: 3_000, bitDepth: 8, colourType: 2, interlaced: true })],
+        ['a progressive 4000 x 3000 JPEG', () => solid(4_000, 3_000).jpeg({ progressive: true }).toBuffer()],
+        ['a 16-bit RGBA 6000 x 6000 PNG that is not interlaced', () => png({ width: 6_000, height: 6_000, bitDepth: 16, colourType: 6 })],
+      ])('accepts a cover as large as real ones get: %s', async (_name, makeUpload) => {
+        await expect(covers.prepare(await makeUpload())).resolves.toMatchObject({ contentType: 'image/webp' });
+      });
+
+      it('counts what libvips must hold whole: interlaced, progressive and GIF images, at their sample size', () => {
+        const header = { width: 6_000, height: 6_000, channels: 4, depth: 'ushort', isProgressive: true } as const;
+
+        expect(wholeFrameBytes({ ...header, format: 'png' })).toBe(288_000_000);
+        expect(wholeFrameBytes({ ...header, format: 'png', isProgressive: false })).toBe(0);
+        expect(wholeFrameBytes({ ...header, format: 'jpeg', channels: 3, depth: 'uchar' })).toBe(108_000_000);
+        expect(wholeFrameBytes({ ...header, format: 'gif', channels: 3, depth: 'uchar', isProgressive: false })).toBe(144_000_000);
+        expect(wholeFrameBytes({ ...header, format: 'webp', channels: 3, depth: 'uchar', isProgressive: false })).toBe(0);
+        expect(COVER_LIMITS.maxWholeFrameBytes).toBeLessThan(144_000_000);
+        // Any 8-bit RGB progressive JPEG within the pixel limit.
+        expect(COVER_LIMITS.maxWholeFrameBytes).toBeGreaterThanOrEqual(MAX_INPUT_PIXELS * 3);
+      });
+
+      it('stops an image that takes longer than the time limit, with InvalidImage', async () => {
+        // Only the time limit stands in the way here: without it this decode takes about 5 s of CPU.
+        const slow = new CoverService(storage, { ...COVER_LIMITS, maxSide: 40_000_000, timeoutSeconds: 1 });
+        const upload = await tallStrip();
+
+        const started = Date.now();
+        await expect(slow.prepare(upload)).rejects.toThrow('took too long to process (over 1 seconds)');
+        // libvips looks at the clock between strips, so it stops within a second or so of the limit.
+        expect(Date.now() - started).toBeLessThan(3_000);
+      });
+
+      describe('when the queue is full', () => {
+        let release: () => void;
+        let blockers: Promise<unknown>[];
+
+        beforeEach(async () => {
+          const blocked = new Promise<void>((resolve) => (release = resolve));
+          const { running, waiting } = COVER_LIMITS.queue;
+          blockers = Array.from({ length: running + waiting }, () => covers.queue.run(() => blocked));
+        });
+        afterEach(async () => {
+          release();
+          await Promise.all(blockers);
+        });
+
+        it('refuses another cover with Busy, answered as 503 with Retry-After, and stores nothing', async () => {
+          const refusal = covers.prepare(await smallCover());
+
+          await expect(refusal).rejects.toBeInstanceOf(Busy);
+          const busy = await refusal.catch((error: Busy) => error);
+          const response = { headersSent: false, status: jest.fn(), set: jest.fn(), render: jest.fn() };
+          const host = {
+            switchToHttp: () => ({ getRequest: () => ({ method: 'POST', path: '/books/add' }), getResponse: () => response }),
+          } as unknown as ArgumentsHost;
+          new DomainErrorFilter().catch(busy, host);
+          expect(response.status).toHaveBeenCalledWith(503);
+          expect(response.set).toHaveBeenCalledWith('Retry-After', '5');
+          expect(storage.objects.size).toBe(0);
+        });
+
+        it('still refuses a hostile image at once, from its header, without waiting for a slot', async () => {
+          await expect(covers.prepare(await wideStrip())).rejects.toThrow(SIDES);
+        });
+
+        it('takes covers again once the queue has room', async () => {
+          release();
+          await Promise.all(blockers);
+
+          await expect(covers.prepare(await smallCover())).resolves.toMatchObject({ contentType: 'image/webp' });
+        });
+      });
     });
 
     it('stores nothing, even for an image it accepts', async () => {

@@ -22,6 +22,8 @@ export async function freePort(): Promise<number> {
 export interface RunningApp {
   baseUrl: string;
   port: number;
+  /** The app's process id, to read its memory use from /proc. */
+  pid: number;
   /** Everything the process printed, for failure messages. */
   output(): string;
   stop(): Promise<number | null>;
@@ -59,6 +61,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   return {
     baseUrl,
     port,
+    pid: child.pid!,
     output: () => output,
     stop: () => stopProcess(child).finally(() => rmSync(dataDir, { recursive: true, force: true })),
   };
