@@ -9,6 +9,7 @@
  * same way. Prints a table with the targets beside each figure and writes it as JSON to bench/results/.
  * Reports; never fails on a missed target. Loopback only, bounded in count and time.
  */
+const { randomBytes } = require('node:crypto');
 const { mkdtempSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, existsSync, cpSync } = require('node:fs');
 const { cpus, loadavg, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
@@ -259,7 +260,8 @@ async function main() {
       METADATA_SERVER_DETECTION: 'none',
       PORT: String(appPort),
       BASE_URL: baseUrl,
-      SESSION_SECRET: `bench-session-secret-${'x'.repeat(32)}`,
+      // Random per run: production mode refuses low-variety secrets.
+      SESSION_SECRET: randomBytes(32).toString('hex'),
       GOOGLE_OAUTH2_CLIENT_ID: client.id,
       GOOGLE_OAUTH2_CLIENT_SECRET: client.secret,
       GOOGLE_OAUTH2_AUTH_URL: `${idpUrl.replace(/\/$/, '')}/auth`,

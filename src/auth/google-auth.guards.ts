@@ -55,6 +55,7 @@ export class GoogleCallbackGuard extends AuthGuard('google') {
 
 function describe(error: unknown): string | undefined {
   if (!error) return undefined;
-  const e = error as { name?: string; message?: string; code?: string; oauthError?: { data?: string } };
-  return [e.name, e.code, e.message, e.oauthError?.data].filter(Boolean).join(': ');
+  // passport-oauth2 wraps node-oauth's errors (a timeout, a refused connection) as `oauthError`.
+  const e = error as { name?: string; message?: string; code?: string; oauthError?: { data?: string; message?: string } };
+  return [e.name, e.code, e.message, e.oauthError?.data, e.oauthError?.message].filter(Boolean).join(': ');
 }

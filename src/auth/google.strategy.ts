@@ -2,12 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { type Profile, Strategy } from 'passport-google-oauth20';
 import { AppConfig } from '../config/app-config';
+import { addProviderDeadline } from './provider-deadline';
 import type { SessionUser } from './session-user';
+import { sessionUserFromProfile } from './session-user-from-profile';
 
 /**
  * Google sign-in (or any OpenID provider with the same endpoints: the development provider, tests).
  * Authorization-code flow with `state` and PKCE (S256) kept in the session by passport-oauth2;
- * the tokens are used once to read the profile and never stored.
+ * the tokens are used once to read the profile and never stored. The token and userinfo calls each
+ * have a deadline; a profile that cannot identify a person (see `sessionUserFromProfile`) fails sign-in.
  */
 @Injectable()
 export class GoogleStrategy extends PassportStrategy(Strategy, 'google') {
@@ -23,15 +26,11 @@ export class GoogleStrategy extends PassportStrategy(Strategy, 'google') {
       state: true,
       pkce: true,
     });
+    addProviderDeadline((this as unknown as { _oauth2: unknown })._oauth2);
   }
 
+  /** Throwing here fails the sign-in: the callback guard turns it into a SignInOutcome. */
   validate(_accessToken: string, _refreshToken: string, profile: Profile): SessionUser {
-    const email = profile.emails?.[0]?.value ?? '';
-    return {
-      id: profile.id,
-      name: profile.displayName || email || 'Someone',
-      email,
-      picture: profile.photos?.[0]?.value ?? null,
-    };
+    return sessionUserFromProfile(profile);
   }
 }

@@ -1,10 +1,17 @@
-import { AppConfig, ConfigError, loadConfig } from './app-config';
+import { AppConfig, ConfigError, isLoopback, loadConfig, weakSecretReason } from './app-config';
+
+/** Real secrets look like these (`openssl rand -hex 32`, `openssl rand -base64 33`). */
+const STRONG = [
+  'ef08d8992c6774abac62fac5580c38b982a5f3161df6dee776d31b620848af99',
+  'vAFxG7KOz5dxXZmoOhJFPoYqzotbN8XhJWlNnibvP2Gi',
+  'L3UxdhMU3yri+3K+IURjWZAE2fjUAXOWaSgOWj2HYlyE',
+];
 
 const PRODUCTION = {
   NODE_ENV: 'production',
   BASE_URL: 'https://books.example.com',
   TRUST_PROXY: '1',
-  SESSION_SECRET: 'x'.repeat(32),
+  SESSION_SECRET: '5fb3a36bf0e3f2704d99608ace98a46df133621316dee9a543dacabbd80d1fdf',
   GOOGLE_OAUTH2_CLIENT_ID: 'id.apps.googleusercontent.com',
   GOOGLE_OAUTH2_CLIENT_SECRET: 'secret',
 };
@@ -69,9 +76,106 @@ describe(loadConfig.name, () => {
     expect(problemsOf({ ...PRODUCTION, SESSION_SECRET: 'short' })).toEqual([expect.stringContaining('SESSION_SECRET')]);
   });
 
-  it('checks only the first secret for length, since it is the one that signs', () => {
-    expect(problemsOf({ ...PRODUCTION, SESSION_SECRET: `${'y'.repeat(32)},old` })).toEqual([]);
-    expect(loadConfig({ ...PRODUCTION, SESSION_SECRET: `${'y'.repeat(32)}, old` }).sessionSecrets).toEqual(['y'.repeat(32), 'old']);
+  it('checks every rotation secret, not only the first, and keeps them in order', () => {
+    expect(problemsOf({ ...PRODUCTION, SESSION_SECRET: `${STRONG[0]},x` })).toEqual([
+      expect.stringContaining('SESSION_SECRET entry 2 of 2 is shorter than 32 characters'),
+    ]);
+    expect(problemsOf({ ...PRODUCTION, SESSION_SECRET: `${STRONG[0]},${STRONG[1]},${'k'.repeat(32)}` })).toEqual([
+      expect.stringContaining('SESSION_SECRET entry 3 of 3'),
+    ]);
+    expect(loadConfig({ ...PRODUCTION, SESSION_SECRET: `${STRONG[0]}, ${STRONG[1]}` }).sessionSecrets).toEqual([STRONG[0], STRONG[1]]);
+  });
+
+  it('refuses placeholder and low-variety secrets in production, never printing them', () => {
+    const weak = [
+      'REPLACE_WITH_AT_LEAST_32_RANDOM_CHARACTERS',
+      'change-me-change-me-change-me-please',
+      'an-example-secret-for-the-bookshelf-app',
+      'k'.repeat(32),
+      `bench-session-secret-${'x'.repeat(32)}`,
+      `scale-out-${'s'.repeat(40)}`,
+      'abababababababababababababababab12',
+      '0123012301230123012301230123012301',
+    ];
+    for (const secret of weak) {
+      const problems = problemsOf({ ...PRODUCTION, SESSION_SECRET: secret });
+      expect([secret, problems]).toEqual([secret, [expect.stringContaining('SESSION_SECRET value')]]);
+      expect(problems[0]).not.toContain(secret);
+    }
+  });
+
+  it('accepts random secrets and weak ones outside production', () => {
+    for (const secret of STRONG) expect([secret, weakSecretReason(secret)]).toEqual([secret, null]);
+    expect(weakSecretReason('correct horse battery staple, twice over')).toBeNull();
+    expect(problemsOf({ NODE_ENV: 'test', SESSION_SECRET: 'k'.repeat(32) })).toEqual([]);
+    expect(weakSecretReason('k'.repeat(32))).not.toBeNull();
+  });
+
+  it("refuses app.yaml's Google client placeholders in production", () => {
+    const problems = problemsOf({
+      ...PRODUCTION,
+      GOOGLE_OAUTH2_CLIENT_ID: 'REPLACE.apps.googleusercontent.com',
+      GOOGLE_OAUTH2_CLIENT_SECRET: 'REPLACE',
+    });
+    expect(problems).toEqual([
+      expect.stringContaining('GOOGLE_OAUTH2_CLIENT_ID is still a placeholder'),
+      expect.stringContaining('GOOGLE_OAUTH2_CLIENT_SECRET is still a placeholder'),
+    ]);
+  });
+
+  it('refuses an http BASE_URL in production unless it is loopback', () => {
+    const { TRUST_PROXY: _, ...env } = PRODUCTION;
+    expect(problemsOf({ ...env, BASE_URL: 'http://books.example.com' })).toEqual([expect.stringContaining('BASE_URL must be https in production')]);
+    expect(problemsOf({ ...env, BASE_URL: 'http://10.0.0.7:8080' })).toEqual([expect.stringContaining('BASE_URL must be https')]);
+    for (const origin of ['http://localhost:8080', 'http://127.0.0.1:3000', 'http://127.8.9.10', 'http://[::1]:8080']) {
+      expect([origin, problemsOf({ ...env, BASE_URL: origin })]).toEqual([origin, []]);
+    }
+  });
+
+  it('knows loopback origins', () => {
+    expect(['http://localhost', 'https://localhost:1', 'http://127.0.0.1', 'http://127.255.0.1', 'http://[::1]:9'].map((u) => isLoopback(new URL(u)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(
+      ['http://localhost.example.com', 'http://127.0.0.1.nip.io', 'http://128.0.0.1', 'http://[::2]', 'http://0.0.0.0', 'http://10.0.0.1'].map((u) =>
+        isLoopback(new URL(u)),
+      ),
+    ).toEqual([false, false, false, false, false, false]);
+  });
+
+  it('accepts exactly production, development or test as NODE_ENV, unset meaning development', () => {
+    expect(loadConfig({}).production).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).production).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).production).toBe(false);
+    for (const nodeEnv of ['Production', 'prod', 'PRODUCTION', ' production', 'staging', 'dev']) {
+      const problems = problemsOf({ ...PRODUCTION, NODE_ENV: nodeEnv });
+      expect([nodeEnv, problems]).toEqual([nodeEnv, [expect.stringContaining(`NODE_ENV must be exactly production, development or test, or unset (got "${nodeEnv}")`)]]);
+    }
+  });
+
+  it('checks the other settings as for production when NODE_ENV is unknown', () => {
+    const problems = problemsOf({ NODE_ENV: 'prod', BASE_URL: 'https://books.example.com', TRUST_PROXY: '1' });
+    expect(problems).toEqual([
+      expect.stringContaining('NODE_ENV must be exactly'),
+      expect.stringContaining('SESSION_SECRET is required in production'),
+      expect.stringContaining('GOOGLE_OAUTH2_CLIENT_ID and GOOGLE_OAUTH2_CLIENT_SECRET are required'),
+    ]);
+  });
+
+  it('runs the development provider only on a loopback BASE_URL, whatever NODE_ENV says', () => {
+    for (const nodeEnv of ['development', 'test']) {
+      expect(problemsOf({ NODE_ENV: nodeEnv, BASE_URL: 'https://books.example.com', TRUST_PROXY: '1' })).toEqual([
+        expect.stringContaining('The development identity provider (AUTH_PROVIDER=dev, the default without GOOGLE_OAUTH2_CLIENT_ID) runs only on a loopback BASE_URL'),
+      ]);
+      expect(problemsOf({ NODE_ENV: nodeEnv, AUTH_PROVIDER: 'dev', BASE_URL: 'http://192.168.1.20:8080' })).toEqual([
+        expect.stringContaining('runs only on a loopback BASE_URL'),
+      ]);
+    }
+    expect(loadConfig({ BASE_URL: 'http://127.0.0.1:8080' }).authProvider).toBe('dev');
   });
 
   it('refuses an https BASE_URL without TRUST_PROXY in production', () => {
@@ -108,7 +212,7 @@ describe(loadConfig.name, () => {
       STORAGE_BACKEND: 'gcs',
       SESSION_STORE: 'redis',
       SQL_URL: 'sqlserver://x',
-      BASE_URL: 'http://example.com/app',
+      BASE_URL: 'http://localhost:8080/app',
     });
     expect(problems).toEqual(
       expect.arrayContaining([

@@ -127,6 +127,28 @@ function oneOf<T extends string>(
   return fallback;
 }
 
+/** localhost, 127.0.0.0/8 or [::1]: an origin only this machine can reach. */
+export function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(url.hostname);
+}
+
+/** app.yaml's placeholders, and the markers people put in example values. */
+const PLACEHOLDER = /replace|change.?me|example|placeholder|your.?(client|secret)/i;
+
+/**
+ * Why a production secret is unfit, or null. Besides length and placeholders this refuses the
+ * low-variety strings people type to get past a length check (32 × `k`, `secret-xxxxxxxx...`): few
+ * distinct characters, or a pattern of 1 to 4 characters repeated over 10 or more. A random hex or
+ * base64 secret trips the repetition rule about once in 10^8.
+ */
+export function weakSecretReason(secret: string): string | null {
+  if (secret.length < 32) return 'is shorter than 32 characters';
+  if (PLACEHOLDER.test(secret)) return 'is a placeholder (for example app.yaml\'s REPLACE_WITH_...)';
+  if (new Set(secret).size < 10) return 'has fewer than 10 different characters';
+  if (/(.)\1{9}|(.{2})\2{4}|(.{3})\3{3}|(.{4})\4{2}/s.test(secret)) return 'repeats a short pattern';
+  return null;
+}
+
 function absoluteUrl(env: Env, name: string, problems: string[]): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
@@ -146,7 +168,17 @@ function absoluteUrl(env: Env, name: string, problems: string[]): string | undef
  */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
-  const production = env.NODE_ENV === 'production';
+  // Unset means development (the README's quick start sets nothing). Anything else but these three
+  // exact words is refused: `Production` or `prod` used to skip every production rule silently. Meanwhile
+  // the other settings are checked as for production, so that one start lists every problem.
+  const nodeEnv = env.NODE_ENV || 'development';
+  if (!['production', 'development', 'test'].includes(nodeEnv)) {
+    problems.push(
+      `NODE_ENV must be exactly production, development or test, or unset (got "${env.NODE_ENV}"); ` +
+        'the other settings were checked as for production',
+    );
+  }
+  const production = nodeEnv !== 'development' && nodeEnv !== 'test';
 
   let port = 8080;
   if (env.PORT?.trim()) {
@@ -170,14 +202,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
   } else if (production) {
     problems.push('BASE_URL is required in production (the public origin, e.g. https://bookshelf.example.com)');
   }
+  if (production && baseUrl.protocol === 'http:' && !isLoopback(baseUrl)) {
+    problems.push(`BASE_URL must be https in production, unless it is a loopback origin such as http://localhost (got "${baseUrl.origin}")`);
+  }
 
   let sessionSecrets = (env.SESSION_SECRET ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (production && (sessionSecrets.length === 0 || sessionSecrets[0].length < 32)) {
-    problems.push('SESSION_SECRET is required in production and must be at least 32 characters');
+  if (production && sessionSecrets.length === 0) {
+    problems.push('SESSION_SECRET is required in production: at least 32 random characters (e.g. openssl rand -hex 32)');
   }
+  // Every entry verifies cookies and page tokens, so a weak old one is as good as a weak first one.
+  sessionSecrets.forEach((secret, index) => {
+    const reason = production && weakSecretReason(secret);
+    if (reason) {
+      const which = sessionSecrets.length > 1 ? `entry ${index + 1} of ${sessionSecrets.length}` : 'value';
+      problems.push(`SESSION_SECRET ${which} ${reason}; use at least 32 random characters (e.g. openssl rand -hex 32)`);
+    }
+  });
   if (sessionSecrets.length === 0) sessionSecrets = [randomBytes(32).toString('hex')];
 
   const dataBackend = oneOf(env, 'DATA_BACKEND', DATA_BACKENDS, 'sql', problems, { cloudsql: 'sql' });
@@ -224,8 +267,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   let oauthClientId = clientId;
   let oauthClientSecret = clientSecret;
   if (authProvider === 'dev') {
+    // Any email signs in there, so it must not be reachable from elsewhere, whatever NODE_ENV says.
     if (production) {
       problems.push('AUTH_PROVIDER=dev (the development identity provider) can never run in production');
+    } else if (!isLoopback(baseUrl)) {
+      problems.push(
+        `The development identity provider (AUTH_PROVIDER=dev, the default without GOOGLE_OAUTH2_CLIENT_ID) runs only ` +
+          `on a loopback BASE_URL such as http://localhost:${port} (got "${baseUrl.origin}"); set a Google client instead`,
+      );
     }
     // The browser goes through BASE_URL; the server talks to its own port on loopback.
     const local = `http://127.0.0.1:${port}${DEV_IDP_PATH}`;
@@ -239,6 +288,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   } else {
     if (!clientId || !clientSecret) {
       problems.push('GOOGLE_OAUTH2_CLIENT_ID and GOOGLE_OAUTH2_CLIENT_SECRET are required for Google sign-in');
+    }
+    for (const [name, value] of [['GOOGLE_OAUTH2_CLIENT_ID', clientId], ['GOOGLE_OAUTH2_CLIENT_SECRET', clientSecret]]) {
+      if (production && PLACEHOLDER.test(value)) problems.push(`${name} is still a placeholder (app.yaml's REPLACE...)`);
     }
     oauthEndpoints = {
       authorizationURL: overrides.authorizationURL ?? GOOGLE_ENDPOINTS.authorizationURL,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
-import { type AppConfig, DEV_IDP_CLIENT, DEV_IDP_PATH } from '../../config/app-config';
+import { type AppConfig, DEV_IDP_CLIENT, DEV_IDP_PATH, isLoopback } from '../../config/app-config';
 
 /** The slice of oidc-provider's API used here (the package is ESM and ships no types). */
 interface OidcProvider {
@@ -27,11 +27,13 @@ export function devSubject(email: string): string {
 
 /**
  * A real OpenID provider (oidc-provider) under `/dev-idp`, so sign-in works end to end on a laptop
- * through the very same Google strategy. Any email signs in. Never mounted in production
- * (`loadConfig` refuses AUTH_PROVIDER=dev there).
+ * through the very same Google strategy. Any email signs in. Never mounted in production or on an
+ * origin other than loopback (`loadConfig` refuses AUTH_PROVIDER=dev there).
  */
 export function createDevIdentityProvider(config: AppConfig): Router {
-  if (config.production) throw new Error('The development identity provider cannot run in production');
+  if (config.production || !isLoopback(config.baseUrl)) {
+    throw new Error('The development identity provider runs only outside production, on a loopback BASE_URL');
+  }
   return createIdentityProvider({
     origin: config.baseUrl,
     client: { ...DEV_IDP_CLIENT, redirectUri: config.callbackUrl },
@@ -90,6 +92,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Router
           email: account.email,
           email_verified: true,
           name: account.name,
+          // The app keeps only https pictures; on an http origin (the usual laptop) it shows its placeholder.
           picture: new URL(`${DEV_IDP_PATH}/avatar/${sub}.svg`, options.origin).toString(),
         }),
       };
