@@ -242,3 +242,28 @@ describe(loadConfig.name, () => {
     expect(gcs.coverOrigin).toBe('https://storage.googleapis.com');
   });
 });
+
+describe('rate limits and HTTP timeouts in the config', () => {
+  it('limits sign-in, writes and uploads by default, and turns them all off with RATE_LIMITS=off', () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      signIn: { points: 30, seconds: 60 },
+      writes: { points: 60, seconds: 600 },
+      uploads: { points: 20, seconds: 600 },
+    });
+    expect(loadConfig({ RATE_LIMITS: 'off' }).rateLimits).toBeNull();
+  });
+
+  it('reads budgets as REQUESTS/SECONDS and lists every malformed one', () => {
+    expect(loadConfig({ RATE_LIMIT_WRITES: '5/30' }).rateLimits?.writes).toEqual({ points: 5, seconds: 30 });
+    const problems = problemsOf({ RATE_LIMITS: 'maybe', RATE_LIMIT_SIGN_IN: '10', RATE_LIMIT_UPLOADS: '0/60' });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/RATE_LIMITS.*RATE_LIMIT_SIGN_IN.*RATE_LIMIT_UPLOADS/s);
+  });
+
+  it('bounds slow clients, and keeps idle connections longer than a proxy does only behind one', () => {
+    expect(loadConfig({}).httpTimeouts).toEqual({ headersMs: 20_000, requestMs: 60_000, keepAliveMs: 5_000 });
+    expect(loadConfig({ TRUST_PROXY: '1' }).httpTimeouts.keepAliveMs).toBe(620_000);
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT: '2.5' }).httpTimeouts.requestMs).toBe(2500);
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT: '0' })).toEqual([expect.stringContaining('HTTP_HEADERS_TIMEOUT')]);
+  });
+});

@@ -43,6 +43,14 @@ function send(port: number, method: string, path: string, headers: Record<string
   });
 }
 
+async function deleteRedisKeys(pattern: string): Promise<void> {
+  const { createClient } = await import('redis');
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  for await (const keys of redis.scanIterator({ MATCH: pattern })) if (keys.length) await redis.del(keys);
+  await redis.quit();
+}
+
 function sessionIdOf(cookie: string): string {
   // express-session cookies are `s:<id>.<signature>`, URL-encoded.
   const value = decodeURIComponent(cookie);
@@ -60,6 +68,8 @@ for (const store of SESSION_STORES) {
 
     beforeAll(async () => {
       database = await createPostgresDatabase();
+      // Counters in a shared Redis outlive a run: start this one's sign-in budget afresh.
+      if (store.name === 'Redis') await deleteRedisKeys('bookshelf:signIn*');
       uploads = mkdtempSync(join(tmpdir(), 'bookshelf-scale-out-'));
       const shared = {
         ...store.env,
@@ -67,6 +77,10 @@ for (const store of SESSION_STORES) {
         SQL_URL: database.url,
         UPLOAD_DIR: uploads,
         SESSION_SECRET: `scale-out-${'s'.repeat(40)}`,
+        // One sign-in budget for both; writes are not what is limited here (the load below adds many books).
+        RATE_LIMITS: 'on',
+        RATE_LIMIT_SIGN_IN: '6/600',
+        RATE_LIMIT_WRITES: '100000/600',
       };
       // Both at once: their migrations race, as on a deploy of several instances.
       [a, b] = await Promise.all([startApp(shared), startApp(shared)]);
@@ -116,6 +130,16 @@ for (const store of SESSION_STORES) {
       expect(onB.body).toContain('<h4>Added through A</h4>');
       expect(onA.status).toBe(200);
       expect(onA.body).toContain('Added through B');
+    });
+
+    it('spends one sign-in budget whichever instance answers', async () => {
+      // Signing in before these tests started (and finished) one sign-in on A; five more fill the budget of six.
+      const start = (port: number) => send(port, 'GET', '/oauth2authorize');
+      const statuses: number[] = [];
+      for (const port of [b.port, a.port, b.port, a.port, b.port]) statuses.push((await start(port)).status);
+      expect(statuses).toEqual([302, 302, 302, 302, 302]);
+      expect((await start(a.port)).status).toBe(429);
+      expect((await start(b.port)).status).toBe(429);
     });
 
     it('keeps serving without errors on one instance while the other is stopped under load', async () => {
