@@ -165,7 +165,14 @@ export interface PrivateServer {
 function signalTree(pid: number, signal: NodeJS.Signals): void {
   process.kill(pid, signal);
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  for (const child of children ? children.split(' ').map(Number) : []) process.kill(child, signal);
+  for (const child of children ? children.split(' ').map(Number) : []) {
+    try {
+      process.kill(child, signal);
+    } catch (error) {
+      // A backend that ended between the listing and the signal (a connection the app just closed).
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
 }
 
 /** A system user's uid and gid. */

@@ -121,7 +121,15 @@ describe('graceful shutdown on SIGTERM', () => {
 
   it('still stops within 10 s when a client never finishes its request', async () => {
     const app = await startApp(ownData());
-    const stuck = startPost(app.port, '/books/add', { 'content-type': 'application/x-www-form-urlencoded' }, 1000);
+    // Signed in: a stranger's post is refused before its body is read, and would not be in flight.
+    const web = new WebClient(app.baseUrl);
+    await web.signIn('stuck@example.com', 'Stuck Sender');
+    const stuck = startPost(
+      app.port,
+      '/books/add',
+      { cookie: `bookshelf.sid=${web.cookie('bookshelf.sid')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      1000,
+    );
     stuck.response.catch(() => undefined);
     await stuck.headersRead;
     stuck.req.write('title=never-finished');
