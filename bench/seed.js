@@ -22,7 +22,7 @@ const BATCH = 500;
  */
 function batchedWriter(context, config, dist) {
   if (config.dataBackend !== 'sql') return null;
-  const { SqlDatabase } = require(join(dist, 'books/persistence/sql/sql-database'));
+  const { SqlDatabase } = require(join(dist, 'database/sql/sql-database'));
   const { SqlBooksRepository } = require(join(dist, 'books/persistence/sql/sql-books.repository'));
   const database = context.get(SqlDatabase, { strict: false });
   return (batch) =>
@@ -52,7 +52,9 @@ async function main() {
   const { NestFactory } = require('@nestjs/core');
   const { loadConfig } = require(join(DIST, 'config/app-config'));
   const { ConfigModule } = require(join(DIST, 'config/config.module'));
-  const { DataBackendModule } = require(join(DIST, 'books/persistence/data-backend.module'));
+  const { FEATURE_STORAGE } = require(join(DIST, 'app.module'));
+  const { DatabaseModule } = require(join(DIST, 'database/database.module'));
+  const { BooksPersistenceModule } = require(join(DIST, 'books/persistence/books-persistence.module'));
   const { StorageModule } = require(join(DIST, 'storage/storage.module'));
   const { BooksRepository } = require(join(DIST, 'books/books.repository'));
   const { CoverService } = require(join(DIST, 'storage/cover.service'));
@@ -64,7 +66,7 @@ async function main() {
   const context = await NestFactory.createApplicationContext(
     {
       module: class BenchSeedModule {},
-      imports: [ConfigModule.forRoot(config), DataBackendModule.forRoot(config), { ...StorageModule.forRoot(config), global: true }],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), BooksPersistenceModule.forRoot(config), { ...StorageModule.forRoot(config), global: true }],
     },
     { logger: ['error', 'warn'] },
   );

@@ -1,18 +1,26 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
-import { DataBackendModule } from './books/persistence/data-backend.module';
 import { BooksModule } from './books/books.module';
+import { BOOKS_STORAGE } from './books/persistence/books-storage';
+import { BooksPersistenceModule } from './books/persistence/books-persistence.module';
 import { CsrfGuard } from './common/csrf';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import type { FeatureStorage } from './database/feature-storage';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
 import { RateLimitGuard } from './rate-limits/rate-limit.guard';
 import { RateLimitsModule } from './rate-limits/rate-limits.module';
+import { RATE_LIMITS_STORAGE } from './rate-limits/stores/rate-limit-stores';
 import { SessionsModule } from './sessions/sessions.module';
+import { SESSIONS_STORAGE } from './sessions/stores/session-stores';
 import { StorageModule } from './storage/storage.module';
+
+/** What every feature keeps in the data backend: DatabaseModule runs their migrations and builds their indexes. */
+export const FEATURE_STORAGE: readonly FeatureStorage[] = [BOOKS_STORAGE, SESSIONS_STORAGE, RATE_LIMITS_STORAGE];
 
 /** The application, with every adapter chosen once from the validated config. */
 @Module({})
@@ -23,7 +31,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
-        DataBackendModule.forRoot(config),
+        DatabaseModule.forRoot(config, FEATURE_STORAGE),
+        BooksPersistenceModule.forRoot(config),
         { ...StorageModule.forRoot(config), global: true },
         SessionsModule.forRoot(config),
         RateLimitsModule.forRoot(config),

@@ -29,10 +29,8 @@ export interface BookFields {
   description: string;
 }
 
-export interface CoverKeys {
-  imageKey: string | null;
-  thumbnailKey: string | null;
-}
+import type { CoverKeys } from '../storage/cover-key';
+export type { CoverKeys };
 
 export type NewBook = BookFields & CoverKeys & { createdById: string; createdBy: string; sortKey: string };
 export type BookChanges = BookFields & CoverKeys & { sortKey: string };

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
 import { Store } from 'express-session';
 import type { Response } from 'express';
-import { DatabaseHealth } from '../common/database-health';
+import { DatabaseHealth } from '../database/database-health';
 
 const READINESS_TIMEOUT_MS = 2000;
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { QUERY_TIMEOUT_MS } from '../common/backend-limits';
+import { QUERY_TIMEOUT_MS } from '../database/backend-limits';
 import type { RateLimit, RateLimitBucket } from '../config/app-config';
 import { type LimitedAction, RateLimiter } from './rate-limiter';
 

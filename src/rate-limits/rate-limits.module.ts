@@ -1,10 +1,9 @@
 import { type DynamicModule, Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import type { Connection } from 'mongoose';
-import { MONGO_CONNECTION } from '../books/persistence/backend-clients';
-import { type SqlEngine, sqlEngineOf } from '../books/persistence/sql/sql-database';
+import { MONGO_CONNECTION } from '../database/database-clients';
+import { type SqlEngine, sqlEngineOf } from '../database/sql/sql-database';
 import { AppConfig, type DataBackend } from '../config/app-config';
 import { FlexibleRateLimiter, NoRateLimiter } from './flexible-rate-limiter';
-import { type LimiterStore, memoryStore, mongoStore, mysqlStore, postgresStore, redisStore, sqliteStore } from './rate-limit-stores';
+import { type LimiterStore, memoryStore, mongoStore, mysqlStore, postgresStore, redisStore, sqliteStore } from './stores/rate-limit-stores';
 import { RateLimiter } from './rate-limiter';
 
 type StoreChoice = 'redis' | SqlEngine | Exclude<DataBackend, 'sql'>;
@@ -24,7 +23,7 @@ const stores: Record<StoreChoice, { inject: (string | typeof AppConfig)[]; store
   },
   postgres: { inject: [AppConfig], store: (config) => postgresStore(config.sqlUrl, logger) },
   mysql: { inject: [AppConfig], store: (config) => mysqlStore(config.sqlUrl, logger) },
-  mongodb: { inject: [AppConfig, MONGO_CONNECTION], store: (_config, connection: Connection) => mongoStore(connection) },
+  mongodb: { inject: [AppConfig, MONGO_CONNECTION], store: (_config, connection: Parameters<typeof mongoStore>[0]) => mongoStore(connection) },
   // No limiter of rate-limiter-flexible counts in Datastore: per instance, unless REDIS_URL is set.
   datastore: {
     inject: [AppConfig],

@@ -17,6 +17,12 @@ export function isCoverKey(key: unknown): key is string {
   return typeof key === 'string' && COVER_KEY_PATTERN.test(key);
 }
 
+/** The storage keys of a stored cover and its thumbnail; null when there is none. */
+export interface CoverKeys {
+  imageKey: string | null;
+  thumbnailKey: string | null;
+}
+
 /** Fresh keys for one cover and its thumbnail; the shared UUID pairs them when looking at a bucket. */
 export function newCoverKeys(): { imageKey: string; thumbnailKey: string } {
   const id = randomUUID();

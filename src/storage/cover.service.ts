@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type Sharp from 'sharp';
-import type { CoverKeys } from '../books/book';
 import { BoundedQueue, type QueueLimits } from '../common/bounded-queue';
 import { InvalidImage } from '../common/domain-errors';
-import { COVER_CONTENT_TYPE, newCoverKeys } from './cover-key';
+import { COVER_CONTENT_TYPE, type CoverKeys, newCoverKeys } from './cover-key';
 import { detectImageType } from './image-type';
 import { ImageStorage } from './image-storage';
 

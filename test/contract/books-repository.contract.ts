@@ -10,11 +10,11 @@ import { InvalidPageToken } from '../../src/common/domain-errors';
  * describeBooksRepositoryContract(`${SqlBooksRepository.name} on PostgreSQL`, async () => {
  *   const database = await createPostgresDatabase();
  *   const sql = new SqlDatabase(database.url);
- *   await migrateToLatest(sql);
+ *   await migrateToLatest(sql, FEATURE_STORAGE);
  *   return {
  *     repository: new SqlBooksRepository(sql),
  *     compareIds: (a, b) => Number(a) - Number(b),
- *     reset: async () => void (await sql.db.deleteFrom('books').execute()),
+ *     reset: async () => void (await sql.tables<BooksTables>().deleteFrom('books').execute()),
  *     close: async () => { await sql.close(); await database.drop(); },
  *   };
  * });

@@ -2,13 +2,15 @@ import { type Datastore, PropertyFilter } from '@google-cloud/datastore';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { BooksRepository } from '../../src/books/books.repository';
-import { DATASTORE_CLIENT } from '../../src/books/persistence/backend-clients';
+import { DATASTORE_CLIENT } from '../../src/database/database-clients';
 import { DatastoreBooksModule } from '../../src/books/persistence/datastore/datastore-books.module';
 import { DatastoreBooksRepository } from '../../src/books/persistence/datastore/datastore-books.repository';
-import { DatabaseHealth } from '../../src/common/database-health';
+import { DatabaseHealth } from '../../src/database/database-health';
 import { BackendUnavailable, InvalidPageToken } from '../../src/common/domain-errors';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
+import { FEATURE_STORAGE } from '../../src/app.module';
+import { DatabaseModule } from '../../src/database/database.module';
 import { describeWhen } from '../helpers/backends';
 import { type DatastoreEmulator, datastoreEmulatorUnavailable, startDatastoreEmulator } from '../helpers/datastore-emulator';
 import { eventually } from '../helpers/eventually';
@@ -21,7 +23,7 @@ process.env.METADATA_SERVER_DETECTION = 'none';
 async function openDatastoreBooks(emulator: DatastoreEmulator): Promise<INestApplicationContext> {
   process.env.DATASTORE_EMULATOR_HOST = emulator.host;
   const config = loadConfig({ DATA_BACKEND: 'datastore', GOOGLE_CLOUD_PROJECT: emulator.projectId });
-  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatastoreBooksModule] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), DatastoreBooksModule] }).compile();
   return moduleRef.init();
 }
 

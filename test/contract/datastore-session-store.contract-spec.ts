@@ -2,11 +2,12 @@ import type { Datastore } from '@google-cloud/datastore';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Store } from 'express-session';
-import { DATASTORE_CLIENT } from '../../src/books/persistence/backend-clients';
-import { DataBackendModule } from '../../src/books/persistence/data-backend.module';
+import { DATASTORE_CLIENT } from '../../src/database/database-clients';
+import { FEATURE_STORAGE } from '../../src/app.module';
+import { DatabaseModule } from '../../src/database/database.module';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
-import { DatastoreSessionStore } from '../../src/sessions/datastore-session.store';
+import { DatastoreSessionStore } from '../../src/sessions/stores/datastore-session.store';
 import { SessionsModule } from '../../src/sessions/sessions.module';
 import { describeWhen } from '../helpers/backends';
 import { datastoreEmulatorUnavailable, startDatastoreEmulator } from '../helpers/datastore-emulator';
@@ -24,7 +25,7 @@ describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('Datastore 
     process.env.DATASTORE_EMULATOR_HOST = emulator.host;
     const config = loadConfig({ DATA_BACKEND: 'datastore', GOOGLE_CLOUD_PROJECT: emulator.projectId });
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), DataBackendModule.forRoot(config), SessionsModule.forRoot(config)],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), SessionsModule.forRoot(config)],
     }).compile();
     const app: INestApplicationContext = await moduleRef.init();
     const store = app.get(Store) as DatastoreSessionStore;

@@ -7,10 +7,12 @@ import { BooksRepository } from '../../src/books/books.repository';
 import { MongoBook } from '../../src/books/persistence/mongo/book.schema';
 import { MongoBooksModule } from '../../src/books/persistence/mongo/mongo-books.module';
 import { MongoBooksRepository } from '../../src/books/persistence/mongo/mongo-books.repository';
-import { DatabaseHealth } from '../../src/common/database-health';
+import { DatabaseHealth } from '../../src/database/database-health';
 import { BackendUnavailable } from '../../src/common/domain-errors';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
+import { FEATURE_STORAGE } from '../../src/app.module';
+import { DatabaseModule } from '../../src/database/database.module';
 import { describeWhen } from '../helpers/backends';
 import { eventually } from '../helpers/eventually';
 import { startJongodb, startTestMongo, testMongoUnavailable, type TestMongo } from '../helpers/jongodb';
@@ -19,7 +21,7 @@ import { describeBooksRepositoryContract, newBook } from './books-repository.con
 /** The module as the app builds it (connection options, index creation), on the given server. */
 async function openMongoBooks(url: string): Promise<INestApplicationContext> {
   const config = loadConfig({ DATA_BACKEND: 'mongodb', MONGODB_URL: url });
-  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), MongoBooksModule] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), MongoBooksModule] }).compile();
   // init() runs onModuleInit (indexes); close() runs the shutdown hooks that close the connection.
   return moduleRef.init();
 }

@@ -2,8 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Store } from 'express-session';
 import type { Connection } from 'mongoose';
-import { MONGO_CONNECTION } from '../../src/books/persistence/backend-clients';
-import { DataBackendModule } from '../../src/books/persistence/data-backend.module';
+import { MONGO_CONNECTION } from '../../src/database/database-clients';
+import { FEATURE_STORAGE } from '../../src/app.module';
+import { DatabaseModule } from '../../src/database/database.module';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { SessionsModule } from '../../src/sessions/sessions.module';
@@ -15,7 +16,7 @@ import { describeSessionStoreContract } from './session-store.contract';
 async function openMongoSessions(url: string): Promise<INestApplicationContext> {
   const config = loadConfig({ DATA_BACKEND: 'mongodb', MONGODB_URL: url });
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), DataBackendModule.forRoot(config), SessionsModule.forRoot(config)],
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), SessionsModule.forRoot(config)],
   }).compile();
   return moduleRef.init();
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { DataBackendModule } from '../../src/books/persistence/data-backend.module';
+import { FEATURE_STORAGE } from '../../src/app.module';
+import { DatabaseModule } from '../../src/database/database.module';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { RateLimiter } from '../../src/rate-limits/rate-limiter';
@@ -17,7 +18,7 @@ const BUDGETS = { RATE_LIMITS: 'on', RATE_LIMIT_WRITES: '3/60', RATE_LIMIT_UPLOA
 async function openInstance(env: Record<string, string>): Promise<INestApplicationContext> {
   const config = loadConfig({ ...BUDGETS, ...env });
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), DataBackendModule.forRoot(config), RateLimitsModule.forRoot(config)],
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), RateLimitsModule.forRoot(config)],
   }).compile();
   return moduleRef.init();
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { RedisSessionStore } from '../../src/sessions/redis-session.store';
+import { RedisSessionStore } from '../../src/sessions/stores/redis-session.store';
 import { describeWhen } from '../helpers/backends';
 import { eventually } from '../helpers/eventually';
 import { REDIS_URL, redisUnavailable } from '../helpers/sql-servers';

@@ -1,8 +1,10 @@
 import type { SessionData } from 'express-session';
-import { SqlDatabase } from '../../src/books/persistence/sql/sql-database';
-import { migrateToLatest } from '../../src/books/persistence/sql/sql-migrations';
+import { SqlDatabase } from '../../src/database/sql/sql-database';
+import { FEATURE_STORAGE } from '../../src/app.module';
+import { migrateToLatest } from '../../src/database/sql/sql-migrator';
 import { SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS } from '../../src/sessions/session-lifetime';
-import { SqlSessionStore } from '../../src/sessions/sql-session.store';
+import { SqlSessionStore } from '../../src/sessions/stores/sql-session.store';
+import type { SessionsTables } from '../../src/sessions/stores/sql-sessions.migrations';
 import { describeEverySqlEngine } from '../helpers/backends';
 import { createSqliteDatabase, type TestDatabase } from '../helpers/sql-servers';
 import { call, describeSessionStoreContract, type SessionStoreHarness, sessionData } from './session-store.contract';
@@ -10,12 +12,12 @@ import { call, describeSessionStoreContract, type SessionStoreHarness, sessionDa
 /** The SQL session store on one migrated database. */
 async function sqlHarness(database: TestDatabase): Promise<SessionStoreHarness> {
   const sql = new SqlDatabase(database.url);
-  await migrateToLatest(sql);
+  await migrateToLatest(sql, FEATURE_STORAGE);
   const store = new SqlSessionStore(sql);
   return {
     store,
     storedExpiry: async (sid) => {
-      const row = await sql.db.selectFrom('sessions').select('expires_at').where('sid', '=', sid).executeTakeFirst();
+      const row = await sql.tables<SessionsTables>().selectFrom('sessions').select('expires_at').where('sid', '=', sid).executeTakeFirst();
       return row ? Number(row.expires_at) : null;
     },
     removeExpired: () => store.prune(),
@@ -35,7 +37,7 @@ describe(`${SqlSessionStore.name} touching a session it has read`, () => {
   it('sends no statement while the stored expiry is within the touch interval, and an update once it is not', async () => {
     const database = await createSqliteDatabase();
     const sql = new SqlDatabase(database.url);
-    await migrateToLatest(sql);
+    await migrateToLatest(sql, FEATURE_STORAGE);
     const store = new SqlSessionStore(sql);
     const executor = sql.db.getExecutor();
     const execute = executor.executeQuery.bind(executor);
@@ -54,13 +56,13 @@ describe(`${SqlSessionStore.name} touching a session it has read`, () => {
       expect(statements).toEqual([]);
 
       // Stored two intervals ago (as another instance's session would read): the touch writes.
-      await sql.db.updateTable('sessions').set({ expires_at: Date.now() + SESSION_TTL_MS - 2 * SESSION_TOUCH_INTERVAL_MS }).execute();
+      await sql.tables<SessionsTables>().updateTable('sessions').set({ expires_at: Date.now() + SESSION_TTL_MS - 2 * SESSION_TOUCH_INTERVAL_MS }).execute();
       await call<SessionData | null>((cb) => store.get(sid, cb));
       statements.length = 0;
       const slid = Date.now() + SESSION_TTL_MS;
       await call((cb) => store.touch(sid, sessionData(slid), cb));
       expect(statements).toEqual(['update']);
-      const row = await sql.db.selectFrom('sessions').select('expires_at').where('sid', '=', sid).executeTakeFirstOrThrow();
+      const row = await sql.tables<SessionsTables>().selectFrom('sessions').select('expires_at').where('sid', '=', sid).executeTakeFirstOrThrow();
       expect(Number(row.expires_at)).toBe(slid);
     } finally {
       store.close();

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { SqlDatabase } from '../../src/books/persistence/sql/sql-database';
-import { QUERY_TIMEOUT_MS } from '../../src/common/backend-limits';
+import { SqlDatabase } from '../../src/database/sql/sql-database';
+import { QUERY_TIMEOUT_MS } from '../../src/database/backend-limits';
 import { describeWhen } from '../helpers/backends';
 import {
   createMysqlDatabase,

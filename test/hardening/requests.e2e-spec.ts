@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import { SqlDatabase } from '../../src/books/persistence/sql/sql-database';
+import { SqlDatabase } from '../../src/database/sql/sql-database';
+import type { SessionsTables } from '../../src/sessions/stores/sql-sessions.migrations';
 import { SESSION_COOKIE } from '../../src/sessions/session-cookie';
 import { type RunningApp, startApp } from '../helpers/app-process';
 import { describeEverySqlEngine } from '../helpers/backends';
@@ -145,7 +146,7 @@ describeEverySqlEngine((engine, createDatabase) => {
       }
       const sql = new SqlDatabase(database.url);
       try {
-        const rows = await sql.db.selectFrom('sessions').select('expires_at').execute();
+        const rows = await sql.tables<SessionsTables>().selectFrom('sessions').select('expires_at').execute();
         expect(rows).toHaveLength(300);
         const latest = Math.max(...rows.map((r) => Number(r.expires_at)));
         expect(latest - Date.now()).toBeLessThanOrEqual(10 * 60 * 1000);

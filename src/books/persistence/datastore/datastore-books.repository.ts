@@ -4,9 +4,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BackendUnavailable, InvalidPageToken } from '../../../common/domain-errors';
 import type { Book, BookChanges, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
-import { DATASTORE_CLIENT } from '../backend-clients';
+import { DATASTORE_CLIENT } from '../../../database/database-clients';
 import { database } from '../persistence-helpers';
-import { DATASTORE_CALL, GRPC_INVALID_ARGUMENT, GRPC_NOT_FOUND, grpcCode } from './datastore-client';
+import { DATASTORE_CALL, GRPC_INVALID_ARGUMENT, GRPC_NOT_FOUND, grpcCode } from '../../../database/datastore/datastore-client';
 
 const KIND = 'Book';
 

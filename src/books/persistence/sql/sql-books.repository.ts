@@ -3,8 +3,8 @@ import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { Book, BookChanges, BookSummary, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
 import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
-import { SqlDatabase } from './sql-database';
-import type { BookChangesTable, BooksTable, SqlSchema } from './sql-schema';
+import { SqlDatabase, type SqlEngine } from '../../../database/sql/sql-database';
+import type { BookChangesTable, BooksTable, BooksTables } from './sql-books.tables';
 
 type Row = Selectable<BooksTable>;
 
@@ -44,10 +44,14 @@ function toBook(row: Row): Book {
 export class SqlBooksRepository extends BooksRepository {
   /** Run before every anonymous list page: built and compiled once. */
   private readonly stampQuery: CompiledQuery<Pick<BookChangesTable, 'n'>>;
+  private readonly db: Kysely<BooksTables>;
+  private readonly engine: SqlEngine;
 
-  constructor(private readonly sql: SqlDatabase) {
+  constructor(sql: SqlDatabase) {
     super();
-    this.stampQuery = sql.db.selectFrom('book_changes').select('n').where('id', '=', 1).compile();
+    this.db = sql.tables<BooksTables>();
+    this.engine = sql.engine;
+    this.stampQuery = this.db.selectFrom('book_changes').select('n').where('id', '=', 1).compile();
   }
 
   async create(book: NewBook): Promise<Book> {
@@ -68,7 +72,7 @@ export class SqlBooksRepository extends BooksRepository {
     const id = await this.write(async (db) => {
       const insert = db.insertInto('books').values(values);
       // PostgreSQL reports the new id only through RETURNING; MySQL only through insertId.
-      if (this.sql.engine === 'postgres') return (await insert.returning('id').executeTakeFirstOrThrow()).id;
+      if (this.engine === 'postgres') return (await insert.returning('id').executeTakeFirstOrThrow()).id;
       return Number((await insert.executeTakeFirstOrThrow()).insertId);
     });
     return toBook({ id, ...values });
@@ -78,7 +82,7 @@ export class SqlBooksRepository extends BooksRepository {
     const key = toId(id);
     if (key === null) return null;
     const row = await database(() =>
-      this.sql.db.selectFrom('books').selectAll().where('id', '=', key).executeTakeFirst(),
+      this.db.selectFrom('books').selectAll().where('id', '=', key).executeTakeFirst(),
     );
     return row ? toBook(row) : null;
   }
@@ -115,7 +119,7 @@ export class SqlBooksRepository extends BooksRepository {
   async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
     const position = after === undefined ? undefined : decodeKeyset(after, toId);
     const rows = await database(() => {
-      let query = this.sql.db.selectFrom('books').select(SUMMARY_COLUMNS);
+      let query = this.db.selectFrom('books').select(SUMMARY_COLUMNS);
       if (createdById !== undefined) query = query.where('created_by_id', '=', createdById);
       if (position) {
         const [sortKey, id] = position;
@@ -134,7 +138,7 @@ export class SqlBooksRepository extends BooksRepository {
   }
 
   async changeStamp(): Promise<string> {
-    const { rows } = await database(() => this.sql.db.executeQuery(this.stampQuery));
+    const { rows } = await database(() => this.db.executeQuery(this.stampQuery));
     return String(rows[0].n);
   }
 
@@ -142,13 +146,13 @@ export class SqlBooksRepository extends BooksRepository {
    * A write to `books` and the change counter's step, committed together: in a transaction of its own,
    * or in the caller's when this repository was made over one (the benchmark's seeder batches that way).
    */
-  private write<T>(work: (db: Kysely<SqlSchema>) => Promise<T>): Promise<T> {
-    const counted = async (db: Kysely<SqlSchema>) => {
+  private write<T>(work: (db: Kysely<BooksTables>) => Promise<T>): Promise<T> {
+    const counted = async (db: Kysely<BooksTables>) => {
       const result = await work(db);
       await db.updateTable('book_changes').set((eb) => ({ n: eb('n', '+', 1) })).where('id', '=', 1).execute();
       return result;
     };
-    const { db } = this.sql;
+    const { db } = this;
     return database(() => (db.isTransaction ? counted(db) : db.transaction().execute(counted)));
   }
 }

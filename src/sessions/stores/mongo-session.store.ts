@@ -1,7 +1,7 @@
 import MongoStore from 'connect-mongo';
 import type { SessionData } from 'express-session';
 import type { Connection } from 'mongoose';
-import { expiryOf, SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS } from './session-lifetime';
+import { expiryOf, SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS } from '../session-lifetime';
 
 const COLLECTION = 'sessions';
 
@@ -40,7 +40,7 @@ class BooksDatabaseMongoStore extends MongoStore {
 }
 
 /**
- * Sessions in the books database (collection `sessions`), over the books module's connection.
+ * Sessions in the MongoDB database (collection `sessions`), over DatabaseModule's connection.
  * MongoDB deletes expired sessions itself through a TTL index; until it does, connect-mongo ignores
  * them on read. The index is created here and awaited: connect-mongo's own (`autoRemove: 'native'`)
  * is created in the background, and its failure would be an unhandled rejection.

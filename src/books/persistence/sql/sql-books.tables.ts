@@ -16,21 +16,14 @@ export interface BooksTable {
   sort_key: string;
 }
 
-export interface SessionsTable {
-  sid: string;
-  /** Milliseconds since the epoch. */
-  expires_at: number;
-  data: string;
-}
-
 /** One row (id 1) whose counter every book write raises in the same transaction. */
 export interface BookChangesTable {
   id: number;
   n: number;
 }
 
-export interface SqlSchema {
+/** The SQL tables the books feature owns (its migrations: sql-books.migrations.ts). */
+export interface BooksTables {
   books: BooksTable;
   book_changes: BookChangesTable;
-  sessions: SessionsTable;
 }

@@ -1,8 +1,8 @@
 import { type Datastore, type Key, PropertyFilter } from '@google-cloud/datastore';
 import { Logger } from '@nestjs/common';
 import { type SessionData, Store } from 'express-session';
-import { DATASTORE_CALL } from '../books/persistence/datastore/datastore-client';
-import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from './session-lifetime';
+import { DATASTORE_CALL } from '../../database/datastore/datastore-client';
+import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from '../session-lifetime';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
@@ -25,7 +25,7 @@ const STORED_EXPIRY = 'storedExpiry';
 type Loaded = SessionData & { [STORED_EXPIRY]?: number };
 
 /**
- * express-session store in Datastore (kind `Session`, key name = session id), on the books module's
+ * express-session store in Datastore (kind `Session`, key name = session id), on DatabaseModule's
  * client. `@google-cloud/connect-datastore` wants the previous major version of the SDK.
  * Expired sessions are ignored on read and pruned on a timer that never keeps the process alive.
  */

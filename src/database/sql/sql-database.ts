@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, sql, SqliteDialect } from 'kysely';
-import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../../../common/backend-limits';
+import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../backend-limits';
 import { mysqlPool, type PoolLimits, postgresPool } from './sql-pools';
 import { withStatementCache } from './sqlite-statements';
-import type { SqlSchema } from './sql-schema';
 
 export type SqlEngine = 'sqlite' | 'postgres' | 'mysql';
 
@@ -33,15 +32,27 @@ const dialects: Record<SqlEngine, (url: string, limits: PoolLimits) => Dialect> 
   mysql: (url, limits) => new MysqlDialect({ pool: mysqlPool(url, limits) }),
 };
 
-/** One Kysely instance over the configured engine; the SQL adapter's only handle on the database. */
+/** No tables of its own: each feature types the tables it owns with `tables<T>()`. */
+type NoTables = Record<never, never>;
+
+/**
+ * One Kysely instance over the configured engine: every SQL adapter's only handle on the database
+ * (books, session store); opened by DatabaseModule, which also runs every feature's migrations.
+ */
 export class SqlDatabase {
   readonly engine: SqlEngine;
-  readonly db: Kysely<SqlSchema>;
+  readonly db: Kysely<NoTables>;
 
   /** `queryMs` is for serving pages; migrations pass a longer one. */
   constructor(url: string, { queryMs = QUERY_TIMEOUT_MS } = {}) {
     this.engine = sqlEngineOf(url);
-    this.db = new Kysely<SqlSchema>({ dialect: dialects[this.engine](url, { connectMs: CONNECT_TIMEOUT_MS, queryMs, logger }) });
+    this.db = new Kysely<NoTables>({ dialect: dialects[this.engine](url, { connectMs: CONNECT_TIMEOUT_MS, queryMs, logger }) });
+  }
+
+  /** The same connection, typed with a feature's own tables. */
+  tables<T extends object>(): Kysely<T> {
+    // Types only: the connection is the same whatever tables a feature declares.
+    return this.db as unknown as Kysely<T>;
   }
 
   async ping(): Promise<void> {

@@ -2,7 +2,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { AppConfig, DataBackend } from '../../config/app-config';
 import { SqlBooksModule } from './sql/sql-books.module';
 
-/** The one place a data backend is chosen. Each module exports BooksRepository and DatabaseHealth. */
+/** The one place the books adapter is chosen. Each module exports BooksRepository over DatabaseModule's client. */
 const backends: Record<DataBackend, () => Type> = {
   sql: () => SqlBooksModule,
   // Loaded only when chosen: mongoose and the Datastore SDK each take about a second to load.
@@ -12,9 +12,9 @@ const backends: Record<DataBackend, () => Type> = {
 };
 
 @Module({})
-export class DataBackendModule {
+export class BooksPersistenceModule {
   static forRoot(config: AppConfig): DynamicModule {
     const backend = backends[config.dataBackend]();
-    return { module: DataBackendModule, global: true, imports: [backend], exports: [backend] };
+    return { module: BooksPersistenceModule, global: true, imports: [backend], exports: [backend] };
   }
 }

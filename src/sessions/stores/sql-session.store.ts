@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { Store, type SessionData } from 'express-session';
-import type { SqlDatabase } from '../books/persistence/sql/sql-database';
-import { BoundedMap } from '../common/bounded-map';
-import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from './session-lifetime';
+import type { Kysely } from 'kysely';
+import { BoundedMap } from '../../common/bounded-map';
+import type { SqlDatabase, SqlEngine } from '../../database/sql/sql-database';
+import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from '../session-lifetime';
+import type { SessionsTables } from './sql-sessions.migrations';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
@@ -10,7 +12,7 @@ type Callback<T = void> = (error?: unknown, value?: T) => void;
 export const REMEMBERED_EXPIRIES = 10_000;
 
 /**
- * express-session store in the books database's `sessions` table (every SQL engine, through Kysely, so
+ * express-session store in the SQL database's `sessions` table (every SQL engine, through Kysely, so
  * with the same connect and query timeouts as the books: an unreachable database is a fast 503).
  * An expired row is never returned, and is deleted by a prune timer that never keeps the process alive.
  * The expiry it last read or wrote for a session is remembered, so that the touch at the end of almost
@@ -21,14 +23,19 @@ export class SqlSessionStore extends Store {
   private readonly pruner: NodeJS.Timeout;
   private readonly expiries = new BoundedMap<string, number>(REMEMBERED_EXPIRIES);
 
-  constructor(private readonly sql: SqlDatabase) {
+  private readonly db: Kysely<SessionsTables>;
+  private readonly engine: SqlEngine;
+
+  constructor(sql: SqlDatabase) {
     super();
+    this.db = sql.tables<SessionsTables>();
+    this.engine = sql.engine;
     this.pruner = setInterval(() => void this.prune(), SESSION_PRUNE_INTERVAL_MS).unref();
   }
 
   override get(sid: string, callback: Callback<SessionData | null>): void {
     this.run(callback, async () => {
-      const row = await this.sql.db
+      const row = await this.db
         .selectFrom('sessions')
         .select(['data', 'expires_at'])
         .where('sid', '=', sid)
@@ -43,8 +50,8 @@ export class SqlSessionStore extends Store {
   override set(sid: string, session: SessionData, callback?: Callback): void {
     this.run(callback, async () => {
       const changes = { expires_at: expiryOf(session), data: JSON.stringify(session) };
-      const insert = this.sql.db.insertInto('sessions').values({ sid, ...changes });
-      await (this.sql.engine === 'mysql'
+      const insert = this.db.insertInto('sessions').values({ sid, ...changes });
+      await (this.engine === 'mysql'
         ? insert.onDuplicateKeyUpdate(changes)
         : insert.onConflict((conflict) => conflict.column('sid').doUpdateSet(changes))
       ).execute();
@@ -55,7 +62,7 @@ export class SqlSessionStore extends Store {
   override destroy(sid: string, callback?: Callback): void {
     this.expiries.delete(sid);
     this.run(callback, async () => {
-      await this.sql.db.deleteFrom('sessions').where('sid', '=', sid).execute();
+      await this.db.deleteFrom('sessions').where('sid', '=', sid).execute();
     });
   }
 
@@ -65,7 +72,7 @@ export class SqlSessionStore extends Store {
     const stored = this.expiries.get(sid);
     if (stored !== undefined && stored >= expiresAt - SESSION_TOUCH_INTERVAL_MS) return void callback?.();
     this.run(callback, async () => {
-      await this.sql.db
+      await this.db
         .updateTable('sessions')
         .set({ expires_at: expiresAt })
         .where('sid', '=', sid)
@@ -79,7 +86,7 @@ export class SqlSessionStore extends Store {
   /** Deletes expired sessions; the timer calls it, tests may too. */
   async prune(now = Date.now()): Promise<void> {
     try {
-      await this.sql.db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+      await this.db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
     } catch (error) {
       this.logger.warn(`Could not prune expired sessions: ${String(error)}`);
     }

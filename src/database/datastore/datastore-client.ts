@@ -1,5 +1,5 @@
 import { Datastore } from '@google-cloud/datastore';
-import { QUERY_TIMEOUT_MS } from '../../../common/backend-limits';
+import { QUERY_TIMEOUT_MS } from '../backend-limits';
 
 /**
  * Per-call options for every Datastore request. The client's defaults retry for up to 10 minutes; here
