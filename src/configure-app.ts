@@ -134,6 +134,9 @@ function securityHeaders(config: AppConfig): RequestHandler {
     },
     strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
     xFrameOptions: { action: 'deny' },
+    // helmet's default, no-referrer, makes browsers send `Origin: null` with our own form posts, which the
+    // cross-site check must refuse; same-origin still sends nothing to other sites.
+    referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
