@@ -1,13 +1,21 @@
-import { Controller, Get, Param, Post, Query, Render, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Body, Controller, Get, Param, Post, Query, Render, Res, Session, UploadedFile, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import type { SessionData } from 'express-session';
+import { CurrentUser } from '../auth/current-user.decorator';
+import type { SessionUser } from '../auth/session-user';
 import { SignedInGuard } from '../auth/signed-in.guard';
-import { InvalidImage } from '../common/domain-errors';
 import { RateLimit } from '../rate-limits/rate-limit.guard';
+import { InvalidImage } from '../storage/storage.errors';
 import type { BookFields } from './book';
 import { type BookFormErrors, parseBookForm } from './book-form';
 import { BooksService, type CoverChange } from './books.service';
 
 const EMPTY_FORM: BookFields = { title: '', author: '', publishedDate: '', description: '' };
+
+/** The session's fields a handler writes (the flash message shown on the next page). */
+type PageSession = Partial<SessionData>;
+/** The cover, when the multipart form carried one (multer, mounted by `configureApp`, puts it on the request). */
+type Upload = Express.Multer.File | undefined;
 
 @Controller()
 export class BooksController {
@@ -28,8 +36,8 @@ export class BooksController {
   @Get('books/mine')
   @UseGuards(SignedInGuard)
   @Render('books/list')
-  async mine(@Req() req: Request, @Query('page_token') pageToken: unknown) {
-    const page = await this.books.list(req.user!.id, pageParam(pageToken));
+  async mine(@CurrentUser() user: SessionUser, @Query('page_token') pageToken: unknown) {
+    const page = await this.books.list(user.id, pageParam(pageToken));
     return { title: 'My Books', heading: 'My Books', listPath: '/books/mine', mine: true, ...page };
   }
 
@@ -43,13 +51,18 @@ export class BooksController {
   @Post('books/add')
   @RateLimit('writes', 'uploads')
   @UseGuards(SignedInGuard)
-  async add(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const form = parseBookForm(req.body);
+  async add(
+    @CurrentUser() user: SessionUser,
+    @Body() body: unknown,
+    @UploadedFile() file: Upload,
+    @Session() session: PageSession,
+    @Res() res: Response,
+  ): Promise<void> {
+    const form = parseBookForm(body);
     if (!form.valid) return renderInvalid(res, formPage('Add book', '/books/add', form.values, form.errors));
     try {
-      const user = req.user!;
-      const book = await this.books.create({ id: user.id, name: user.name }, form.values, req.file?.buffer);
-      req.session.flash = `Added “${book.title}”.`;
+      const book = await this.books.create({ id: user.id, name: user.name }, form.values, file?.buffer);
+      session.flash = `Added “${book.title}”.`;
       res.redirect(303, `/books/${encodeURIComponent(book.id)}`);
     } catch (error) {
       if (!(error instanceof InvalidImage)) throw error;
@@ -59,37 +72,44 @@ export class BooksController {
 
   @Get('books/:id')
   @Render('books/view')
-  async view(@Req() req: Request, @Param('id') id: string) {
+  async view(@CurrentUser({ optional: true }) user: SessionUser | undefined, @Param('id') id: string) {
     const book = await this.books.get(id);
-    return { title: book.title, book, owner: req.user?.id === book.createdById };
+    return { title: book.title, book, owner: user?.id === book.createdById };
   }
 
   @Get('books/:id/edit')
   @UseGuards(SignedInGuard)
   @Render('books/form')
-  async editForm(@Req() req: Request, @Param('id') id: string) {
-    const book = await this.books.getOwned(id, req.user!.id);
+  async editForm(@CurrentUser() user: SessionUser, @Param('id') id: string) {
+    const book = await this.books.getOwned(id, user.id);
     return { ...formPage('Edit book', `/books/${encodeURIComponent(id)}/edit`, book), book };
   }
 
   @Post('books/:id/edit')
   @RateLimit('writes', 'uploads')
   @UseGuards(SignedInGuard)
-  async edit(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const userId = req.user!.id;
+  async edit(
+    @CurrentUser() user: SessionUser,
+    @Body() body: unknown,
+    @UploadedFile() file: Upload,
+    @Session() session: PageSession,
+    @Res() res: Response,
+    @Param('id') id: string,
+  ): Promise<void> {
+    const userId = user.id;
     // Ownership (404, then 403) comes before validation (422).
     const book = await this.books.getOwned(id, userId);
     const action = `/books/${encodeURIComponent(id)}/edit`;
-    const form = parseBookForm(req.body);
+    const form = parseBookForm(body);
     if (!form.valid) return renderInvalid(res, { ...formPage('Edit book', action, form.values, form.errors), book });
-    const change: CoverChange = req.file
-      ? { kind: 'replace', upload: req.file.buffer }
+    const change: CoverChange = file
+      ? { kind: 'replace', upload: file.buffer }
       : form.removeImage
         ? { kind: 'remove' }
         : { kind: 'keep' };
     try {
       await this.books.update(id, userId, form.values, change);
-      req.session.flash = 'Saved your changes.';
+      session.flash = 'Saved your changes.';
       res.redirect(303, `/books/${encodeURIComponent(id)}`);
     } catch (error) {
       if (!(error instanceof InvalidImage)) throw error;
@@ -100,17 +120,22 @@ export class BooksController {
   @Get('books/:id/delete')
   @UseGuards(SignedInGuard)
   @Render('books/delete')
-  async confirmDelete(@Req() req: Request, @Param('id') id: string) {
-    const book = await this.books.getOwned(id, req.user!.id);
+  async confirmDelete(@CurrentUser() user: SessionUser, @Param('id') id: string) {
+    const book = await this.books.getOwned(id, user.id);
     return { title: `Delete ${book.title}`, book };
   }
 
   @Post('books/:id/delete')
   @RateLimit('writes', 'uploads')
   @UseGuards(SignedInGuard)
-  async delete(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const book = await this.books.delete(id, req.user!.id);
-    req.session.flash = `Deleted “${book.title}”.`;
+  async delete(
+    @CurrentUser() user: SessionUser,
+    @Session() session: PageSession,
+    @Res() res: Response,
+    @Param('id') id: string,
+  ): Promise<void> {
+    const book = await this.books.delete(id, user.id);
+    session.flash = `Deleted “${book.title}”.`;
     res.redirect(303, '/books/mine');
   }
 }

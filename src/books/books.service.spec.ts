@@ -1,7 +1,7 @@
-import { BookNotFound, NotOwner } from '../common/domain-errors';
 import { loadConfig } from '../config/app-config';
 import type { CoverService, PreparedCover } from '../storage/cover.service';
 import type { Book, BookChanges, CoverKeys, NewBook } from './book';
+import { BookNotFound, NotBookOwner } from './books.errors';
 import { type BookPage, BooksRepository, type ListQuery } from './books.repository';
 import { BooksService } from './books.service';
 
@@ -96,11 +96,11 @@ describe(BooksService.name, () => {
 
   it('refuses to edit a book owned by someone else, and leaves it unchanged', async () => {
     const book = await service.create(ada, fields, undefined);
-    await expect(service.update(book.id, 'mallory', { ...fields, title: 'Mine now' }, { kind: 'keep' })).rejects.toThrow(NotOwner);
+    await expect(service.update(book.id, 'mallory', { ...fields, title: 'Mine now' }, { kind: 'keep' })).rejects.toThrow(NotBookOwner);
     expect(books.rows.get(book.id)?.title).toBe('Dune');
   });
 
-  it('answers BookNotFound before NotOwner', async () => {
+  it('answers BookNotFound before NotBookOwner', async () => {
     await expect(service.getOwned('404', 'mallory')).rejects.toThrow(BookNotFound);
   });
 

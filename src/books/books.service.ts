@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { BookNotFound, NotOwner } from '../common/domain-errors';
 import { CoverService, type CoverUrls } from '../storage/cover.service';
 import { type Book, type BookFields, type BookSummary, type CoverKeys, sortKeyFor } from './book';
+import { BookNotFound, NotBookOwner } from './books.errors';
 import { BooksRepository } from './books.repository';
 import { PageTokens } from './page-token';
 
@@ -54,10 +54,10 @@ export class BooksService {
     return this.view(await this.find(id));
   }
 
-  /** The book, if `userId` owns it: BookNotFound first, then NotOwner. */
+  /** The book, if `userId` owns it: BookNotFound first, then NotBookOwner. */
   async getOwned(id: string, userId: string): Promise<BookView> {
     const book = await this.find(id);
-    if (book.createdById !== userId) throw new NotOwner();
+    if (book.createdById !== userId) throw new NotBookOwner();
     return this.view(book);
   }
 

@@ -12,6 +12,8 @@ async function serve(stamp: () => Promise<string | null>) {
   const app = express();
   app.use(cache.middleware);
   app.get('/books', (_req, res) => void res.status(status).send(`<p>render ${++renders}</p>`));
+  // Every other page, rendered the same way: none of them may be kept.
+  app.get(/.*/, (_req, res) => void res.status(status).send(`<p>render ${++renders}</p>`));
   app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(503).send(error.message));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -57,6 +59,14 @@ describe(ListPageCache.name, () => {
     await expect(app.get('/books?notice=signed-out')).resolves.toMatchObject({ body: '<p>render 4</p>' });
     await expect(app.get('/books', { method: 'HEAD' })).resolves.toMatchObject({ status: 200 });
     await expect(app.get('/books?page_token=abc.def&x=1')).resolves.toMatchObject({ body: '<p>render 6</p>' });
+  });
+
+  it('keeps only the all-books list: never My Books, a book, a form or another feature\'s page', async () => {
+    const others = ['/books/mine', '/books/mine?page_token=abc.def', '/books/12', '/books/add', '/', '/covers/x.webp', '/other?page_token=abc.def'];
+    for (const [i, path] of others.entries()) {
+      await expect(app.get(path)).resolves.toMatchObject({ body: `<p>render ${2 * i + 1}</p>` });
+      await expect(app.get(path)).resolves.toMatchObject({ body: `<p>render ${2 * i + 2}</p>` });
+    }
   });
 
   it('never keeps an error page', async () => {

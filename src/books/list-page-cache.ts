@@ -23,6 +23,13 @@ interface Page {
  * book added on any instance is listed at once everywhere; nothing is stale, and no state that matters
  * lives in the process. Adapters without a stamp (null) are never cached.
  *
+ * Books-only, on purpose: the pages it keeps (`/books` and its page tokens, nothing else) show nothing
+ * but books (title, author, and cover URLs made from the book's own keys, which MAX_AGE_MS bounds), so
+ * `BooksRepository.changeStamp()` is all that can make one stale. A feature whose data comes to appear on
+ * these pages must move a stamp as well: then the stamp becomes a port in `common/` that every such
+ * feature's writes move, read here instead of the repository. Until then no other feature has anything
+ * to do for it. The spec checks that no other page is ever kept.
+ *
  * Mounted by `configureApp` for anonymous reads only: signed-in pages carry a name and a CSRF token.
  */
 @Injectable()

@@ -18,7 +18,11 @@ export class BoundedQueue {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly limits: QueueLimits) {}
+  /** `busyMessage` is what a refused person reads: the work this queue does, in their words. */
+  constructor(
+    private readonly limits: QueueLimits,
+    private readonly busyMessage?: string,
+  ) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     await this.turn();
@@ -37,7 +41,7 @@ export class BoundedQueue {
       this.running++;
       return Promise.resolve();
     }
-    if (this.waiting.length >= this.limits.waiting) return Promise.reject(new Busy());
+    if (this.waiting.length >= this.limits.waiting) return Promise.reject(new Busy(this.busyMessage));
     return new Promise((resolve, reject) => {
       const start = () => {
         clearTimeout(timer);
@@ -45,7 +49,7 @@ export class BoundedQueue {
       };
       const timer = setTimeout(() => {
         this.waiting.splice(this.waiting.indexOf(start), 1);
-        reject(new Busy());
+        reject(new Busy(this.busyMessage));
       }, this.limits.maxWaitMs);
       this.waiting.push(start);
     });

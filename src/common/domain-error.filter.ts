@@ -1,23 +1,30 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, type DomainErrorCode } from './domain-errors';
+import { assertUnreachable, DomainError, type ErrorKind } from './domain-errors';
 import { renderErrorPage } from './error-page';
 
-/** The status each domain error answers with (ARCHITECTURE.md section 4); exhaustive by code. */
-const STATUS: Record<DomainErrorCode, number> = {
-  book_not_found: HttpStatus.NOT_FOUND,
-  not_owner: HttpStatus.FORBIDDEN,
-  invalid_page_token: HttpStatus.BAD_REQUEST,
-  invalid_image: HttpStatus.UNPROCESSABLE_ENTITY,
-  csrf_rejected: HttpStatus.FORBIDDEN,
+/** The status each kind of domain error answers with (ARCHITECTURE.md section 4); exhaustive by kind. */
+const STATUS: Record<ErrorKind, number> = {
+  not_found: HttpStatus.NOT_FOUND,
+  forbidden: HttpStatus.FORBIDDEN,
   sign_in_required: HttpStatus.FORBIDDEN,
-  request_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  malformed: HttpStatus.BAD_REQUEST,
+  invalid: HttpStatus.UNPROCESSABLE_ENTITY,
+  too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
   busy: HttpStatus.SERVICE_UNAVAILABLE,
-  backend_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
-/** The one place errors become HTTP: a status and an error page, never a stack trace. */
+/** A kind this filter knows (a subclass cast its way around the type answers as an unexpected error). */
+function isKnown(error: DomainError): boolean {
+  return Object.prototype.hasOwnProperty.call(STATUS, error.kind);
+}
+
+/**
+ * The one place errors become HTTP: a status and an error page, never a stack trace. Domain errors are
+ * answered by their `kind` alone, so no feature's error classes appear here.
+ */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -27,15 +34,8 @@ export class DomainErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
 
-    if (error instanceof DomainError) {
-      if (error.code === 'sign_in_required' && (req.method === 'GET' || req.method === 'HEAD')) {
-        res.redirect(302, `/oauth2authorize?return_url=${encodeURIComponent(req.originalUrl)}`);
-        return;
-      }
-      if (error.code === 'backend_unavailable') {
-        this.logger.error(`Backend unavailable on ${req.method} ${req.path}: ${String((error as { cause?: unknown }).cause)}`);
-      }
-      renderErrorPage(res, STATUS[error.code], error.message, error.retryAfterSeconds);
+    if (error instanceof DomainError && isKnown(error)) {
+      this.answer(error, req, res);
       return;
     }
     if (error instanceof HttpException) {
@@ -45,5 +45,31 @@ export class DomainErrorFilter implements ExceptionFilter {
     }
     this.logger.error(`Unexpected error on ${req.method} ${req.path}`, (error as Error)?.stack ?? String(error));
     renderErrorPage(res, HttpStatus.INTERNAL_SERVER_ERROR, 'Something went wrong on our side. Please try again.');
+  }
+
+  private answer(error: DomainError, req: Request, res: Response): void {
+    const kind = error.kind;
+    switch (kind) {
+      case 'sign_in_required':
+        if (req.method === 'GET' || req.method === 'HEAD') {
+          res.redirect(302, `/oauth2authorize?return_url=${encodeURIComponent(req.originalUrl)}`);
+          return;
+        }
+        break;
+      case 'unavailable':
+        this.logger.error(`Backend unavailable on ${req.method} ${req.path}: ${String(error.cause)}`);
+        break;
+      case 'not_found':
+      case 'forbidden':
+      case 'malformed':
+      case 'invalid':
+      case 'too_large':
+      case 'rate_limited':
+      case 'busy':
+        break;
+      default:
+        assertUnreachable(kind);
+    }
+    renderErrorPage(res, STATUS[kind], error.message, error.retryAfterSeconds);
   }
 }

@@ -1,8 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { RateLimited } from '../common/domain-errors';
 import { type LimitedAction, RateLimiter } from './rate-limiter';
+import { RateLimited } from './rate-limits.errors';
 
 const LIMITED = 'bookshelf:rateLimited';
 

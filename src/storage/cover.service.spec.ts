@@ -3,10 +3,11 @@ import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { interlacedDeep, png, smallCover, tallStrip, wideStrip } from '../../test/helpers/hostile-images';
 import { DomainErrorFilter } from '../common/domain-error.filter';
-import { Busy, InvalidImage } from '../common/domain-errors';
+import { Busy } from '../common/domain-errors';
 import { COVER_KEY_PATTERN } from './cover-key';
 import { COVER_LIMITS, COVER_MAX_SIZE, CoverService, MAX_INPUT_PIXELS, THUMBNAIL_MAX_SIZE, wholeFrameBytes } from './cover.service';
 import { ImageStorage, StoredImage } from './image-storage';
+import { InvalidImage } from './storage.errors';
 
 /** Keeps objects in a map; `failPutsFrom` makes the n-th and later puts fail, like a storage outage. */
 class InMemoryImageStorage extends ImageStorage {
@@ -232,6 +233,7 @@ describe(CoverService.name, () => {
           const refusal = covers.prepare(await smallCover());
 
           await expect(refusal).rejects.toBeInstanceOf(Busy);
+          await expect(refusal).rejects.toThrow('Bookshelf is busy processing other covers. Please try again in a moment.');
           const busy = await refusal.catch((error: Busy) => error);
           const response = { headersSent: false, status: jest.fn(), set: jest.fn(), render: jest.fn() };
           const host = {

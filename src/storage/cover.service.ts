@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type Sharp from 'sharp';
 import { BoundedQueue, type QueueLimits } from '../common/bounded-queue';
-import { InvalidImage } from '../common/domain-errors';
 import { COVER_CONTENT_TYPE, type CoverKeys, newCoverKeys } from './cover-key';
 import { detectImageType } from './image-type';
 import { ImageStorage } from './image-storage';
+import { InvalidImage } from './storage.errors';
 
 export interface PreparedCover {
   image: Buffer;
@@ -96,7 +96,7 @@ export class CoverService {
     private readonly storage: ImageStorage,
     @Optional() @Inject(COVER_LIMITS_OVERRIDE) private readonly limits: CoverLimits = COVER_LIMITS,
   ) {
-    this.queue = new BoundedQueue(limits.queue);
+    this.queue = new BoundedQueue(limits.queue, 'Bookshelf is busy processing other covers. Please try again in a moment.');
   }
 
   /**

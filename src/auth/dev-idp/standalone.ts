@@ -5,6 +5,8 @@ import hbs from 'hbs';
 import { DEV_IDP_PATH } from '../../config/app-config';
 import { createIdentityProvider } from './dev-identity-provider';
 
+const ROOT = join(__dirname, '../../..');
+
 /**
  * The development identity provider alone, on its own port: a separate process acting as "Google" for a
  * production-mode app (the benchmark, operators trying a production build locally). Point the app's
@@ -17,8 +19,6 @@ import { createIdentityProvider } from './dev-identity-provider';
  * in: never expose it beyond loopback. Takes its settings from arguments, not the environment, so it
  * cannot be confused with the app's configuration.
  */
-const ROOT = join(__dirname, '../../..');
-
 function main(): void {
   const { values } = parseArgs({
     options: {

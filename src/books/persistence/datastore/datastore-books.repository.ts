@@ -114,16 +114,16 @@ export class DatastoreBooksRepository extends BooksRepository {
     await database(() => this.datastore.delete(key, DATASTORE_CALL));
   }
 
-  /**
-   * Pages with Datastore's own cursors. The list order is the index order: `sortKey` (strings
-   * compare as UTF-8 bytes), then the key. All books use the built-in `sortKey` index; one owner's
-   * books need the composite index in index.yaml.
-   */
   /** Not kept here: list pages are rendered afresh every time. */
   async changeStamp(): Promise<null> {
     return null;
   }
 
+  /**
+   * Pages with Datastore's own cursors. The list order is the index order: `sortKey` (strings
+   * compare as UTF-8 bytes), then the key. All books use the built-in `sortKey` index; one owner's
+   * books need the composite index in index.yaml.
+   */
   async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
     if (after !== undefined && (after.length > MAX_CURSOR_LENGTH || !CURSOR.test(after))) throw new InvalidPageToken();
     const ordered = (): Query => {
