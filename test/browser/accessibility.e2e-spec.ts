@@ -12,8 +12,8 @@ import {
   seriousAccessibilityViolations,
   startBrowserRig,
   tabTo,
-  writeCoverPng,
 } from '../helpers/browser';
+import { writeCoverPng } from '../helpers/images';
 
 const ADA = { email: 'ada@example.com', name: 'Ada Lovelace' };
 const GRACE = { email: 'grace@example.com', name: 'Grace Hopper' };

@@ -11,8 +11,8 @@ import {
   pathOf,
   signInThroughProvider,
   startBrowserRig,
-  writeCoverPng,
 } from '../helpers/browser';
+import { writeCoverPng } from '../helpers/images';
 
 const ADA = { email: 'ada@example.com', name: 'Ada Lovelace' };
 const GRACE = { email: 'grace@example.com', name: 'Grace Hopper' };

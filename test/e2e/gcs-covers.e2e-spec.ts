@@ -1,7 +1,8 @@
 import { startApp, type RunningApp } from '../helpers/app-process';
 import { describeWithGcsEmulator, type GcsEmulator, startGcsEmulator } from '../helpers/gcs-emulator';
+import { pngCover } from '../helpers/images';
 import { WebClient } from '../helpers/web-client';
-import { bookForm, bookIdOf, pngCover } from './bookshelf-suite';
+import { bookForm, bookIdOf } from './bookshelf/support';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 

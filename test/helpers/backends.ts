@@ -1,5 +1,6 @@
 import { datastoreEmulatorUnavailable, startDatastoreEmulator } from './datastore-emulator';
 import { startTestMongo, testMongoUnavailable } from './jongodb';
+import { describeWhen } from './skip-or-fail';
 import {
   createMysqlDatabase,
   createPostgresDatabase,
@@ -9,31 +10,86 @@ import {
   type TestDatabase,
 } from './sql-servers';
 
+export { describeWhen } from './skip-or-fail';
+
 /**
- * The data backends the end-to-end suites run against, and the one skip policy for missing servers:
- * on a developer machine a suite whose server is missing is skipped with a loud message; with CI=true it
- * fails instead, except for the backends marked `optionalInCi` (the Datastore emulator, which some
- * machine images cannot install).
+ * The data backends the end-to-end suites run against. A backend whose server is missing goes through
+ * the one skip-or-fail policy, `describeWhen` (skip-or-fail.ts): skipped with its reason as the test's
+ * name on a developer machine; failing with CI=true, except for the backends marked `optionalInCi` (the
+ * Datastore emulator, which some machine images cannot install).
  */
 export interface StartedBackend {
-  /** Settings for `startApp(env)`. */
+  /** Settings for `startApp(env)` or `startInProcessApp(env)`. */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
 
 export interface E2eBackend {
   name: string;
-  /** Why this backend cannot run here, or null. Synchronous, so a suite can choose `describe.skip`. */
+  /** Why this backend cannot run here, or null. Synchronous, so that `describeWhen` can decide at once. */
   unavailable(): string | null;
   optionalInCi?: boolean;
-  /** Prepares fresh, empty storage for one suite; null (after a loud warning) when the server is missing. */
-  start(): Promise<StartedBackend | null>;
+  /** Prepares fresh, empty storage for one suite. Throws when the server is missing (check `unavailable` first). */
+  start(): Promise<StartedBackend>;
+}
+
+/** What `describeOnEveryBackend` gives a suite: the backend's name, and the settings to start an app on it. */
+export interface BackendUnderTest {
+  /** `sql-sqlite`, `sql-postgres`, `sql-mysql`, `mongodb` or `datastore`. */
+  name: string;
+  /**
+   * The settings that point an app at this backend's fresh, empty storage, for `startInProcessApp(env)`
+   * (fast) or `startApp(env)` (the built app as its own process). Read it in `beforeAll` or later: the
+   * backend starts in a `beforeAll` that runs before the suite's own.
+   */
+  readonly env: Record<string, string>;
 }
 
 /**
- * `describe` when `unavailable` is null. Otherwise a loud warning and `describe.skip` on a developer
- * machine, or a suite that fails with the reason under CI=true (unless the backend is optional there).
+ * Runs `suite` once per data backend (SQLite, PostgreSQL, MariaDB, MongoDB through jongodb or MONGODB_URL,
+ * the Datastore emulator), each in a `describe` named `${name} on ${backend}` with storage of its own,
+ * started before the suite's `beforeAll` hooks and stopped after its `afterAll` hooks. A backend that
+ * cannot run here goes through `describeWhen`: skipped, saying why, or failing under CI=true.
+ *
+ * A feature's HTTP tests join every backend with one file:
+ *
+ *   describeOnEveryBackend('shelves', (backend) => {
+ *     let app: InProcessApp;
+ *     beforeAll(async () => (app = await startInProcessApp(backend.env)));
+ *     afterAll(() => app?.close());
+ *     it('...', async () => { ... });
+ *   });
  */
+export function describeOnEveryBackend(name: string, suite: (backend: BackendUnderTest) => void): void {
+  for (const candidate of e2eBackends()) {
+    describeWhen(candidate.unavailable(), candidate)(`${name} on ${candidate.name}`, () => {
+      let started: StartedBackend | undefined;
+      let failed: unknown;
+      beforeAll(async () => {
+        try {
+          started = await candidate.start();
+        } catch (error) {
+          failed = error;
+          throw error;
+        }
+      });
+      suite({
+        name: candidate.name,
+        get env() {
+          if (failed) throw new Error(`${candidate.name} did not start: ${String(failed)}`);
+          if (!started) throw new Error(`${candidate.name} has not started: read backend.env in beforeAll or a test, not while collecting`);
+          return started.env;
+        },
+      });
+      // Declared after the suite's hooks: Jest runs afterAll hooks in the order they were declared, so
+      // the suite has closed its app before its database goes away.
+      afterAll(async () => {
+        await started?.stop();
+      });
+    });
+  }
+}
+
 /**
  * SQLite (always), then PostgreSQL and MariaDB where their servers are (`describeWhen`): `describeOne` gets
  * each engine's name and a way to make a fresh database on it.
@@ -44,33 +100,11 @@ export function describeEverySqlEngine(describeOne: (engine: string, createDatab
   describeWhen(mysqlUnavailable())('MariaDB', () => describeOne('MariaDB', () => createMysqlDatabase()));
 }
 
-export function describeWhen(unavailable: string | null, options: { optionalInCi?: boolean } = {}): jest.Describe {
-  if (unavailable === null) return describe;
-  if (process.env.CI === 'true' && !options.optionalInCi) {
-    const failing = ((name: string) =>
-      describe(name, () => {
-        it('has the server it needs', () => {
-          throw new Error(`${unavailable} (CI=true: a missing server fails the run)`);
-        });
-      })) as unknown as jest.Describe;
-    return failing;
-  }
-  warnSkipped(unavailable);
-  return describe.skip;
-}
-
-function warnSkipped(reason: string): void {
-  const line = '*'.repeat(100);
-  console.warn(`\n${line}\n*** SKIPPED: ${reason}\n${line}\n`);
-}
-
-/** Runs `start` when the server is there; else warns and answers null, or throws under CI=true. */
-async function ifAvailable(backend: Omit<E2eBackend, 'start'>, start: () => Promise<StartedBackend>): Promise<StartedBackend | null> {
+/** Runs `start` when the server is there; throws with the reason otherwise. */
+async function ifAvailable(backend: Omit<E2eBackend, 'start'>, start: () => Promise<StartedBackend>): Promise<StartedBackend> {
   const reason = backend.unavailable();
-  if (reason === null) return start();
-  if (process.env.CI === 'true' && !backend.optionalInCi) throw new Error(`${backend.name}: ${reason} (CI=true)`);
-  warnSkipped(`${backend.name}: ${reason}`);
-  return null;
+  if (reason !== null) throw new Error(`${backend.name} cannot start: ${reason}`);
+  return start();
 }
 
 function sqlBackend(name: string, unavailable: () => string | null, create: () => Promise<TestDatabase>): E2eBackend {
@@ -90,7 +124,7 @@ export function e2eBackends(): E2eBackend[] {
   return [
     {
       name: 'sql-sqlite',
-      // startApp already points SQL_URL at a throw-away SQLite file.
+      // startApp and startInProcessApp already point SQL_URL at a throw-away SQLite file.
       unavailable: () => null,
       start: async () => ({ env: {}, stop: async () => {} }),
     },

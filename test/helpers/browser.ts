@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
-import sharp from 'sharp';
 import { SESSION_COOKIE } from '../../src/sessions/session-cookie';
 import { type RunningApp, startApp } from './app-process';
+import { coverPng } from './images';
+import { describeWhen } from './skip-or-fail';
 import { WebClient } from './web-client';
 
 /** Debian's Chromium (`apt-get install chromium`); `CHROMIUM_PATH` points elsewhere on other machines. */
@@ -38,27 +38,14 @@ export const UPDATE_README_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 const ACTION_TIMEOUT_MS = 5_000;
 
 /**
- * `describe` for suites that drive Chromium. Without it the suite is skipped with a loud message on a
- * developer machine and fails in CI (`CI=true`), where `.ci/run` installs it.
+ * `describe` for suites that drive Chromium. Without it the suite is skipped, saying why, on a developer
+ * machine and fails in CI (`CI=true`), where `.ci/run` installs it: through `describeWhen`.
  */
 export function describeInBrowser(name: string, suite: () => void): void {
-  if (existsSync(CHROMIUM_PATH)) {
-    describe(name, suite);
-    return;
-  }
-  const message =
-    `Chromium is not installed at ${CHROMIUM_PATH}, so "${name}" cannot run. ` +
-    'Install it with: apt-get install -y chromium (or set CHROMIUM_PATH).';
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('runs in CI, where Chromium must be installed', () => {
-        throw new Error(message);
-      });
-    });
-  } else {
-    console.warn(`SKIPPED: ${message}`);
-    describe.skip(name, suite);
-  }
+  const missing = existsSync(CHROMIUM_PATH)
+    ? null
+    : `Chromium is not installed at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`;
+  describeWhen(missing)(name, suite);
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -300,29 +287,6 @@ export async function tabTo(page: Page, target: Locator, maxStops = 30): Promise
     if (state.onTarget) return problems;
   }
   throw new Error(`Tab never reached ${target} within ${maxStops} stops on ${pathOf(page)}`);
-}
-
-/** A small cover, generated: a PNG file for `setInputFiles`. Call `remove` when done. */
-export async function writeCoverPng(colour = '#2f6f9f', size = { width: 240, height: 360 }): Promise<{ path: string; remove(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'bookshelf-cover-'));
-  const path = join(dir, 'cover.png');
-  writeFileSync(path, await coverPng(colour, size));
-  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Cover art without text (no fonts needed): a coloured board with a few bands. */
-export function coverPng(colour: string, size = { width: 240, height: 360 }): Promise<Buffer> {
-  const { width, height } = size;
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
-    `<rect width="100%" height="100%" fill="${colour}"/>` +
-    `<rect x="0" y="${height * 0.18}" width="100%" height="${height * 0.04}" fill="#fff" fill-opacity=".55"/>` +
-    `<rect x="${width * 0.15}" y="${height * 0.3}" width="${width * 0.7}" height="${height * 0.05}" rx="4" fill="#fff" fill-opacity=".85"/>` +
-    `<rect x="${width * 0.25}" y="${height * 0.39}" width="${width * 0.5}" height="${height * 0.035}" rx="4" fill="#fff" fill-opacity=".6"/>` +
-    `<circle cx="${width / 2}" cy="${height * 0.68}" r="${width * 0.18}" fill="none" stroke="#fff" stroke-opacity=".7" stroke-width="6"/>` +
-    `<rect x="0" y="${height * 0.9}" width="100%" height="${height * 0.04}" fill="#000" fill-opacity=".2"/>` +
-    `</svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
 /** Writes a full-page screenshot to the run's folder (and returns its path). */

@@ -43,8 +43,9 @@ function warnLoudly(message: string): void {
 }
 
 /**
- * Starts an emulator of Firestore in Datastore mode on a loopback port (a free one unless given), or
- * returns null after a loud warning when none is installed (never a failure, even under CI: see TEST-INFRA.md).
+ * Starts an emulator of Firestore in Datastore mode on a loopback port (a free one unless given). Throws
+ * when none is installed: suites decide beforehand with `describeWhen(datastoreEmulatorUnavailable(),
+ * { optionalInCi: true })`, which skips them, saying why, even under CI (see TEST-INFRA.md).
  *
  * Preferred: the legacy emulator with `--firestore_in_datastore_mode` (strongly consistent queries,
  * like production) and `--require_indexes --index_file=index.yaml`, so a query that needs a composite
@@ -52,12 +53,9 @@ function warnLoudly(message: string): void {
  * and never rewrites index.yaml. The Firestore emulator (TEST-INFRA.md's usual choice) has no such
  * option; it is the fallback, with a warning that indexes go unchecked.
  */
-export async function startDatastoreEmulator({ port = 0 } = {}): Promise<DatastoreEmulator | null> {
+export async function startDatastoreEmulator({ port = 0 } = {}): Promise<DatastoreEmulator> {
   const reason = datastoreEmulatorUnavailable();
-  if (reason) {
-    warnLoudly(`SKIPPED: ${reason}`);
-    return null;
-  }
+  if (reason) throw new Error(`No Datastore emulator can start here: ${reason}`);
   port ||= await freePort();
   const address = [`--host=127.0.0.1`, `--port=${port}`];
   const enforcesIndexes = existsSync(DATASTORE_EMULATOR);

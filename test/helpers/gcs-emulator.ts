@@ -4,6 +4,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeWhen } from './skip-or-fail';
 
 /**
  * The Cloud Storage emulator inside firebase-tools (TEST-INFRA.md), started in this process.
@@ -33,30 +34,22 @@ interface StorageEmulatorClass {
 }
 
 /**
- * `describe` for suites that need the emulator. Without firebase-tools, a developer machine gets a loud
- * warning and skipped tests; CI (`CI=true`) gets a failing test, because a suite that quietly skips
- * there proves nothing.
+ * `describe` for suites that need the emulator, through `describeWhen`: without firebase-tools, a
+ * developer machine gets a skipped test that says why; CI (`CI=true`) gets a failing test, because a suite
+ * that quietly skips there proves nothing.
  */
 export function describeWithGcsEmulator(name: string, suite: () => void): void {
+  describeWhen(gcsEmulatorUnavailable())(name, suite);
+}
+
+/** Why the emulator cannot run here, or null. */
+export function gcsEmulatorUnavailable(): string | null {
   try {
     require.resolve(FIREBASE_TOOLS);
+    return null;
   } catch {
-    const message =
-      `firebase-tools is not installed, so "${name}" cannot run against the Cloud Storage emulator. ` +
-      'Install it with: npm install --no-save firebase-tools@15.34.2';
-    if (process.env.CI === 'true') {
-      describe(name, () => {
-        it('runs in CI, where firebase-tools must be installed', () => {
-          throw new Error(message);
-        });
-      });
-    } else {
-      console.warn(`SKIPPED: ${message}`);
-      describe.skip(name, suite);
-    }
-    return;
+    return 'firebase-tools is not installed, so the Cloud Storage emulator cannot run: npm install --no-save firebase-tools@15.34.2';
   }
-  describe(name, suite);
 }
 
 /**

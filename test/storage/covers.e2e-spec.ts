@@ -4,7 +4,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { COVER_CACHE_CONTROL, newCoverKeys } from '../../src/storage/cover-key';
@@ -14,6 +13,7 @@ import { GcsImageStorage } from '../../src/storage/gcs-image-storage';
 import { ImageStorage } from '../../src/storage/image-storage';
 import { LocalImageStorage } from '../../src/storage/local-image-storage';
 import { StorageModule } from '../../src/storage/storage.module';
+import { solidImage } from '../helpers/images';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
@@ -45,7 +45,7 @@ describe(CoversController.name, () => {
   });
 
   it('serves a stored cover and its thumbnail as WebP that browsers cache for good and never sniff', async () => {
-    const upload = await sharp({ create: { width: 500, height: 700, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+    const upload = await solidImage('jpeg', 500, 700, '#884422');
     const prepared = await covers.prepare(upload);
     const keys = await covers.store(prepared);
     const urls = await covers.urls(keys);
@@ -62,7 +62,7 @@ describe(CoversController.name, () => {
   });
 
   it('answers 404, without long caching, once a cover is removed', async () => {
-    const upload = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toBuffer();
+    const upload = await solidImage('png', 4, 4, '#000');
     const keys = await covers.store(await covers.prepare(upload));
     const { image } = (await covers.urls(keys))!;
 

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningApp, startApp } from '../helpers/app-process';
-import { interlacedDeep, smallCover, tallStrip, wideStrip } from '../helpers/hostile-images';
+import { interlacedDeep, smallCover, tallStrip, wideStrip } from '../helpers/images';
 import { type Page, WebClient } from '../helpers/web-client';
 
 const MB = 1024 * 1024;

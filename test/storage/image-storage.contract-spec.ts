@@ -5,7 +5,6 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { COVER_CACHE_CONTROL, COVER_KEY_PATTERN, newCoverKeys } from '../../src/storage/cover-key';
@@ -14,6 +13,7 @@ import { ImageStorage } from '../../src/storage/image-storage';
 import { LocalImageStorage } from '../../src/storage/local-image-storage';
 import { StorageModule } from '../../src/storage/storage.module';
 import { describeWithGcsEmulator, GcsEmulator, startGcsEmulator } from '../helpers/gcs-emulator';
+import { solidImage } from '../helpers/images';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
@@ -70,7 +70,7 @@ function imageStorageContract(start: () => Promise<Subject>) {
   beforeAll(async () => {
     subject = await start();
     storage = subject.storage;
-    webp = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#c0ffee' } }).webp().toBuffer();
+    webp = await solidImage('webp', 8, 6, '#c0ffee');
   });
   afterAll(async () => {
     await subject?.close();
