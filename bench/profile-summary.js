@@ -17,7 +17,16 @@ let total = 0;
 for (const [id, micros] of selfTime) {
   const { functionName, url, lineNumber } = nodes.get(id).callFrame;
   const where = url.replace(/^file:\/\//, '');
-  const pkg = where.includes('node_modules/') ? where.split('node_modules/').at(-1).split('/').slice(0, where.split('node_modules/').at(-1).startsWith('@') ? 2 : 1).join('/') : where.includes('/dist/') ? `app:${where.split('/dist/')[1]}` : where || functionName;
+  const pkg = where.includes('node_modules/')
+    ? where
+        .split('node_modules/')
+        .at(-1)
+        .split('/')
+        .slice(0, where.split('node_modules/').at(-1).startsWith('@') ? 2 : 1)
+        .join('/')
+    : where.includes('/dist/')
+      ? `app:${where.split('/dist/')[1]}`
+      : where || functionName;
   const key = `${functionName || '(anonymous)'} ${where.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + micros);
@@ -29,4 +38,6 @@ const show = (map) =>
     .slice(0, Number(top))
     .map(([k, t]) => `${((100 * t) / total).toFixed(1).padStart(5)}%  ${(t / 1000).toFixed(0).padStart(6)} ms  ${k}`)
     .join('\n');
-console.log(`Total ${(total / 1000).toFixed(0)} ms\n\nBy package / file:\n${show(byPackage)}\n\nBy function (self time):\n${show(byFunction)}`);
+console.log(
+  `Total ${(total / 1000).toFixed(0)} ms\n\nBy package / file:\n${show(byPackage)}\n\nBy function (self time):\n${show(byFunction)}`,
+);

@@ -17,7 +17,18 @@ const { parseArgs } = require('node:util');
 const { backends } = require('./lib/backends');
 const dataset = require('./lib/dataset');
 const { measure } = require('./lib/load');
-const { assertLoopback, cpuSeconds, freePort, memory, openFds, round, startNode, stop, waitForLine, waitForOk } = require('./lib/processes');
+const {
+  assertLoopback,
+  cpuSeconds,
+  freePort,
+  memory,
+  openFds,
+  round,
+  startNode,
+  stop,
+  waitForLine,
+  waitForOk,
+} = require('./lib/processes');
 const { WebClient } = require('./lib/web-client');
 
 let ROOT = join(__dirname, '..');
@@ -215,20 +226,37 @@ async function main() {
   const report = {
     when: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverageAtStart: loadavg().map((l) => round(l, 2)) },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGb: round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: process.platform,
+      loadAverageAtStart: loadavg().map((l) => round(l, 2)),
+    },
     backend: opts.backend,
     sessions: opts.sessions,
     nodeOptions: [...START_FLAGS, ...opts.nodeOptions].join(' '),
     targets: TARGETS,
   };
   try {
-    log(`Benchmark on ${opts.backend} (sessions: ${opts.sessions}), ${opts.books} books by ${opts.users} users; ${cpus().length} CPUs, Node ${process.version}, load average ${loadavg()[0].toFixed(2)}`);
-    if (loadavg()[0] > cpus().length / 2) log('NOTE: this machine is busy; figures will be low and noisy (compare CPU ms/request, which suffers less)');
-    const backend = await backends[opts.backend]({ dataDir, postgresUrl: opts.postgresUrl, mysqlUrl: opts.mysqlUrl, mongodbUrl: opts.mongodbUrl });
+    log(
+      `Benchmark on ${opts.backend} (sessions: ${opts.sessions}), ${opts.books} books by ${opts.users} users; ${cpus().length} CPUs, Node ${process.version}, load average ${loadavg()[0].toFixed(2)}`,
+    );
+    if (loadavg()[0] > cpus().length / 2)
+      log('NOTE: this machine is busy; figures will be low and noisy (compare CPU ms/request, which suffers less)');
+    const backend = await backends[opts.backend]({
+      dataDir,
+      postgresUrl: opts.postgresUrl,
+      mysqlUrl: opts.mysqlUrl,
+      mongodbUrl: opts.mongodbUrl,
+    });
     cleanups.push(backend.teardown);
     if (backend.emulator) {
       report.emulator = true;
-      log('NOTE: MongoDB is jongodb, an in-memory emulator much slower than MongoDB: these figures say nothing about the app (use --mongodb-url)');
+      log(
+        'NOTE: MongoDB is jongodb, an in-memory emulator much slower than MongoDB: these figures say nothing about the app (use --mongodb-url)',
+      );
     }
     const uploadDir = join(dataDir, 'uploads');
     const dataEnv = {
@@ -281,7 +309,9 @@ async function main() {
     cleanups.push(() => (appStopped ? undefined : stop(app)));
     report.startupMs = await waitForOk(`${baseUrl}/books`, app, started);
     report.idleMemory = memory(app.pid);
-    log(`App started in ${report.startupMs} ms (target < ${TARGETS.startupMs} ms), RSS ${report.idleMemory.rssMb} MB${opts.keepLogs ? `; logs in ${logFile}` : ''}`);
+    log(
+      `App started in ${report.startupMs} ms (target < ${TARGETS.startupMs} ms), RSS ${report.idleMemory.rssMb} MB${opts.keepLogs ? `; logs in ${logFile}` : ''}`,
+    );
 
     const ctx = await prepare(baseUrl, opts);
     if (opts.sessions === 'redis') cleanups.push(() => forgetRedisSessions(opts.redisUrl, ctx.users));
@@ -292,13 +322,20 @@ async function main() {
     if (!opts.soakOnly) {
       report.ceiling = await measureReference('ceiling', join(__dirname, 'ceiling.js'), [pageFile], /CEILING_PORT=(\d+)/, opts);
       if (!opts.noReference) {
-        report.emptyNest = await measureReference('empty NestJS page', join(__dirname, 'reference/empty-nest.js'), [], /EMPTY_NEST_PORT=(\d+)/, opts);
+        report.emptyNest = await measureReference(
+          'empty NestJS page',
+          join(__dirname, 'reference/empty-nest.js'),
+          [],
+          /EMPTY_NEST_PORT=(\d+)/,
+          opts,
+        );
       }
       report.scenarios = [];
       // Every scenario once before any is measured, so that none pays for the JIT or heap growth of another.
       if (opts.warmup > 0) {
         log(`Warming up: ${opts.warmup} s of each scenario`);
-        for (const name of opts.scenarios) await measure(baseUrl, SCENARIOS[name].make(ctx), { connections: opts.connections.at(-1), seconds: opts.warmup });
+        for (const name of opts.scenarios)
+          await measure(baseUrl, SCENARIOS[name].make(ctx), { connections: opts.connections.at(-1), seconds: opts.warmup });
       }
       for (const name of opts.scenarios) {
         const scenario = SCENARIOS[name].make(ctx);
@@ -307,8 +344,18 @@ async function main() {
           const result = await measure(baseUrl, scenario, { connections, seconds: opts.duration });
           const cpuMsPerRequest = round(((cpuSeconds(app.pid) - cpuBefore) * 1000) / result.requests, 3);
           const mem = memory(app.pid);
-          report.scenarios.push({ scenario: name, title: SCENARIOS[name].title, connections, ...result, cpuMsPerRequest, rssMb: mem.rssMb, peakRssMb: mem.peakRssMb });
-          log(`  ${name.padEnd(5)} c=${String(connections).padStart(3)}  ${result.rps} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  RSS ${mem.rssMb} MB  CPU ${cpuMsPerRequest} ms/request`);
+          report.scenarios.push({
+            scenario: name,
+            title: SCENARIOS[name].title,
+            connections,
+            ...result,
+            cpuMsPerRequest,
+            rssMb: mem.rssMb,
+            peakRssMb: mem.peakRssMb,
+          });
+          log(
+            `  ${name.padEnd(5)} c=${String(connections).padStart(3)}  ${result.rps} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}  RSS ${mem.rssMb} MB  CPU ${cpuMsPerRequest} ms/request`,
+          );
         }
       }
       report.checks = checks(report);
@@ -323,7 +370,9 @@ async function main() {
     report.shutdown = { exitCode: shutdown.code, signal: shutdown.signal, ms: shutdown.ms };
     const logText = readFileSync(logFile, 'utf8');
     report.logLines = logText.split('\n').filter((l) => l.startsWith('{"level":"info"') && l.includes('"req":')).length;
-    log(`Shutdown on SIGTERM: exit ${shutdown.code ?? shutdown.signal} in ${shutdown.ms} ms; ${report.logLines} JSON request log lines written`);
+    log(
+      `Shutdown on SIGTERM: exit ${shutdown.code ?? shutdown.signal} in ${shutdown.ms} ms; ${report.logLines} JSON request log lines written`,
+    );
 
     report.machine.loadAverageAtEnd = loadavg().map((l) => round(l, 2));
     const out = join(RESULTS, `${stamp}-${opts.backend}.json`);
@@ -375,7 +424,11 @@ async function prepare(baseUrl, opts) {
     path = decodeEntities(more[1]);
     html = await text(`${baseUrl}${path}`);
   }
-  const deepWalk = { pages: opts.deepPages, ms: Date.now() - walkStarted, msPerPage: round((Date.now() - walkStarted) / opts.deepPages, 2) };
+  const deepWalk = {
+    pages: opts.deepPages,
+    ms: Date.now() - walkStarted,
+    msPerPage: round((Date.now() - walkStarted) / opts.deepPages, 2),
+  };
   log(`Followed More ${opts.deepPages} times in ${deepWalk.ms} ms (${deepWalk.msPerPage} ms a page, one client)`);
   const bookId = html.match(/href="\/books\/([^"/?]+)"/)?.[1];
   if (!bookId) throw new Error('No book link on the deep page');
@@ -408,7 +461,9 @@ async function measureReference(label, script, args, portPattern, opts) {
       const cpuMsPerRequest = round(((cpuSeconds(server.pid) - cpuBefore) * 1000) / result.requests, 3);
       results[connections] = { ...result, cpuMsPerRequest, rssMb: memory(server.pid).rssMb };
       const r = results[connections];
-      log(`  ${label} c=${String(connections).padStart(3)}  ${r.rps} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  CPU ${cpuMsPerRequest} ms/request`);
+      log(
+        `  ${label} c=${String(connections).padStart(3)}  ${r.rps} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  CPU ${cpuMsPerRequest} ms/request`,
+      );
     }
     return results;
   } finally {
@@ -429,8 +484,18 @@ function checks(report) {
       const ratio = round(list.rps / ceiling.rps, 3);
       list.ceilingRatio = ratio;
       if (c === 50 || (c === top && !conns.includes(50))) {
-        out.push({ check: `list page 1 at ${c} connections: app/ceiling`, value: ratio, target: `>= ${TARGETS.ceilingRatio}`, met: ratio >= TARGETS.ceilingRatio });
-        out.push({ check: `list page 1 at ${c} connections: p99`, value: `${list.p99} ms`, target: `< ${TARGETS.p99Ms} ms`, met: list.p99 < TARGETS.p99Ms });
+        out.push({
+          check: `list page 1 at ${c} connections: app/ceiling`,
+          value: ratio,
+          target: `>= ${TARGETS.ceilingRatio}`,
+          met: ratio >= TARGETS.ceilingRatio,
+        });
+        out.push({
+          check: `list page 1 at ${c} connections: p99`,
+          value: `${list.p99} ms`,
+          target: `< ${TARGETS.p99Ms} ms`,
+          met: list.p99 < TARGETS.p99Ms,
+        });
       }
     }
     const empty = report.emptyNest?.[c];
@@ -438,14 +503,27 @@ function checks(report) {
     const deep = find('deep', c);
     if (list && deep) {
       // Cost is CPU time per request where /proc tells it (steadier than throughput on a shared machine).
-      const cost = round(deep.cpuMsPerRequest > 0 && list.cpuMsPerRequest > 0 ? deep.cpuMsPerRequest / list.cpuMsPerRequest : list.rps / deep.rps, 2);
+      const cost = round(
+        deep.cpuMsPerRequest > 0 && list.cpuMsPerRequest > 0 ? deep.cpuMsPerRequest / list.cpuMsPerRequest : list.rps / deep.rps,
+        2,
+      );
       deep.costVsPage1 = cost;
-      out.push({ check: `deep page vs page 1 at ${c} connections: cost`, value: `x${cost}`, target: `<= x${TARGETS.deepCost}`, met: cost <= TARGETS.deepCost });
+      out.push({
+        check: `deep page vs page 1 at ${c} connections: cost`,
+        value: `x${cost}`,
+        target: `<= x${TARGETS.deepCost}`,
+        met: cost <= TARGETS.deepCost,
+      });
     }
   }
   const peakRss = Math.max(...report.scenarios.map((s) => s.rssMb));
   out.push({ check: 'RSS after every run', value: `${peakRss} MB (max)`, target: `< ${TARGETS.rssMb} MB`, met: peakRss < TARGETS.rssMb });
-  out.push({ check: 'start-up to first served page', value: `${report.startupMs} ms`, target: `< ${TARGETS.startupMs} ms`, met: report.startupMs < TARGETS.startupMs });
+  out.push({
+    check: 'start-up to first served page',
+    value: `${report.startupMs} ms`,
+    target: `< ${TARGETS.startupMs} ms`,
+    met: report.startupMs < TARGETS.startupMs,
+  });
   const errors = report.scenarios.reduce((n, s) => n + s.errors, 0);
   out.push({ check: 'errors (all runs)', value: errors, target: '0', met: errors === 0 });
   return out;
@@ -459,7 +537,17 @@ function printTable(report) {
   }
   for (const c of Object.keys(report.emptyNest ?? {})) {
     const r = report.emptyNest[c];
-    rows.push(['empty NestJS + Handlebars page', c, r.rps, r.p50, r.p99, r.errors, r.rssMb, r.cpuMsPerRequest, `${round(r.rps / report.ceiling[c].rps, 3)} of ceiling`]);
+    rows.push([
+      'empty NestJS + Handlebars page',
+      c,
+      r.rps,
+      r.p50,
+      r.p99,
+      r.errors,
+      r.rssMb,
+      r.cpuMsPerRequest,
+      `${round(r.rps / report.ceiling[c].rps, 3)} of ceiling`,
+    ]);
   }
   for (const s of report.scenarios) {
     let note = '';
@@ -472,7 +560,8 @@ function printTable(report) {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   const left = (i) => i === 0 || i === rows[0].length - 1;
-  const line = (r) => `| ${r.map((cell, i) => (left(i) ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ')} |`;
+  const line = (r) =>
+    `| ${r.map((cell, i) => (left(i) ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join(' | ')} |`;
   console.log('');
   console.log(line(rows[0]));
   console.log(`|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
@@ -491,7 +580,11 @@ async function soak(baseUrl, app, ctx, opts) {
   // At least three slices: the first warms up, and growth is judged on the others.
   const slice = Math.max(5, Math.min(30, Math.floor(opts.soak / 3)));
   const slices = Math.max(3, Math.round(opts.soak / slice));
-  log(`Soak: ${slices} slices of ${slice} s, mixing ${Object.entries(mix).map(([k, v]) => `${k} x${v}`).join(', ')} connections`);
+  log(
+    `Soak: ${slices} slices of ${slice} s, mixing ${Object.entries(mix)
+      .map(([k, v]) => `${k} x${v}`)
+      .join(', ')} connections`,
+  );
   const settle = async () => {
     // Lets closed connections finish closing before the file descriptors are counted.
     await new Promise((r) => setTimeout(r, 1000));
@@ -512,7 +605,9 @@ async function soak(baseUrl, app, ctx, opts) {
     requests += sample.requests;
     errors += sample.errors;
     samples.push(sample);
-    log(`  slice ${i + 1}/${slices}: ${Math.round(sample.requests / slice)} req/s, errors ${sample.errors}, RSS ${sample.rssMb} MB, open fds ${sample.fds}`);
+    log(
+      `  slice ${i + 1}/${slices}: ${Math.round(sample.requests / slice)} req/s, errors ${sample.errors}, RSS ${sample.rssMb} MB, open fds ${sample.fds}`,
+    );
   }
   // The first slice warms caches and the JIT; growth is judged on the rest.
   const steady = samples.slice(1);
@@ -522,7 +617,18 @@ async function soak(baseUrl, app, ctx, opts) {
   const fdGrowth = Math.max(...steady.map((s) => s.fds)) - steady[0].fds;
   const memoryFlat = rssGrowth <= 10 || rssGrowth <= steady[0].rssMb * 0.05;
   const handlesFlat = fdGrowth <= 5;
-  const summary = { seconds: slices * slice, requests, errors, baseline, samples, rssGrowthMb: rssGrowth, rssSlopeMbPerMin: slope, fdGrowth, memoryFlat, handlesFlat };
+  const summary = {
+    seconds: slices * slice,
+    requests,
+    errors,
+    baseline,
+    samples,
+    rssGrowthMb: rssGrowth,
+    rssSlopeMbPerMin: slope,
+    fdGrowth,
+    memoryFlat,
+    handlesFlat,
+  };
   log(
     `Soak: ${requests} requests, ${errors} errors; RSS ${steady[0].rssMb} -> ${steady.at(-1).rssMb} MB after warm-up (${slope} MB/min): ` +
       `${memoryFlat ? 'FLAT' : 'GROWING'}; open fds ${baseline.fds} before, ${steady[0].fds} after warm-up, then at most ${fdGrowth >= 0 ? '+' : ''}${fdGrowth}: ${handlesFlat ? 'FLAT' : 'GROWING'}`,

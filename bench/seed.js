@@ -66,7 +66,12 @@ async function main() {
   const context = await NestFactory.createApplicationContext(
     {
       module: class BenchSeedModule {},
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), BooksPersistenceModule.forRoot(config), { ...StorageModule.forRoot(config), global: true }],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(config, FEATURE_STORAGE),
+        BooksPersistenceModule.forRoot(config),
+        { ...StorageModule.forRoot(config), global: true },
+      ],
     },
     { logger: ['error', 'warn'] },
   );
@@ -83,7 +88,13 @@ async function main() {
       const png = await sharp({
         create: { width: 600, height: 900, channels: 3, background: `hsl(${hue}, 45%, 45%)` },
       })
-        .composite([{ input: Buffer.from(`<svg width="600" height="900"><rect x="60" y="120" width="480" height="200" fill="hsl(${(hue + 180) % 360},60%,80%)"/><circle cx="300" cy="620" r="160" fill="white" fill-opacity="0.6"/></svg>`) }])
+        .composite([
+          {
+            input: Buffer.from(
+              `<svg width="600" height="900"><rect x="60" y="120" width="480" height="200" fill="hsl(${(hue + 180) % 360},60%,80%)"/><circle cx="300" cy="620" r="160" fill="white" fill-opacity="0.6"/></svg>`,
+            ),
+          },
+        ])
         .png()
         .toBuffer();
       coverKeys.push(await covers.store(await covers.prepare(png)));
@@ -126,7 +137,9 @@ async function main() {
     // SQL batches one at a time: every write raises the one change counter (BooksRepository.changeStamp),
     // so concurrent batch transactions would only wait on its row lock.
     await Promise.all(Array.from({ length: batches ? 1 : concurrency }, worker));
-    console.log(JSON.stringify({ books: bookCount, users: userCount, withCover, distinctCovers: coverKeys.length, ms: Date.now() - started }));
+    console.log(
+      JSON.stringify({ books: bookCount, users: userCount, withCover, distinctCovers: coverKeys.length, ms: Date.now() - started }),
+    );
   } finally {
     await context.close();
   }

@@ -16,15 +16,45 @@ function random(seed) {
   };
 }
 
-const ADJECTIVES = 'silent hidden last lost golden broken secret distant bright quiet wild hollow crimson northern burning endless forgotten gentle final frozen little ancient iron glass paper velvet midnight summer winter restless shining'.split(' ');
-const NOUNS = 'river house garden city kingdom road sea mountain letter library island forest clock shadow dream voyage orchard harbour tower lantern bridge map mirror promise station archive storm compass winter tide'.split(' ');
-const PEOPLE = 'gardener cartographer queen stranger daughter detective engineer sailor archivist painter translator astronomer baker thief widow'.split(' ');
+const ADJECTIVES =
+  'silent hidden last lost golden broken secret distant bright quiet wild hollow crimson northern burning endless forgotten gentle final frozen little ancient iron glass paper velvet midnight summer winter restless shining'.split(
+    ' ',
+  );
+const NOUNS =
+  'river house garden city kingdom road sea mountain letter library island forest clock shadow dream voyage orchard harbour tower lantern bridge map mirror promise station archive storm compass winter tide'.split(
+    ' ',
+  );
+const PEOPLE =
+  'gardener cartographer queen stranger daughter detective engineer sailor archivist painter translator astronomer baker thief widow'.split(
+    ' ',
+  );
 const PLACES = 'Lisbon Kyoto the Valley Marrakesh the North Prague Dublin Patagonia Oaxaca the Fens Tbilisi Alexandria'.split(' ');
-const FOREIGN = ['Le Château des Brumes', 'Über die Brücke', 'Ça ira', 'Cien años de niebla', 'Æther', 'ﬁligree', 'Ｆｕｌｌｗｉｄｔｈ Ｔａｌｅｓ', '東京の夜', 'Śnieg w Krakowie', 'Ölüdeniz', 'Ἡ Ὀδύσσεια'];
-const FIRST = 'Ada Grace Alan Margaret Chinua Toni Haruki Ursula Italo Jorge Clarice Gabriel Wisława Orhan Elena Kazuo Zadie Olga Teju Yiyun Min Jin Amitav Rohinton Ngũgĩ Hilary'.split(' ');
-const LAST = 'Lovelace Hopper Turing Hamilton Achebe Morrison Murakami Le Guin Calvino Borges Lispector Márquez Szymborska Pamuk Ferrante Ishiguro Smith Tokarczuk Cole Li Lee Ghosh Mistry Thiong\'o Mantel'.split(' ');
+const FOREIGN = [
+  'Le Château des Brumes',
+  'Über die Brücke',
+  'Ça ira',
+  'Cien años de niebla',
+  'Æther',
+  'ﬁligree',
+  'Ｆｕｌｌｗｉｄｔｈ Ｔａｌｅｓ',
+  '東京の夜',
+  'Śnieg w Krakowie',
+  'Ölüdeniz',
+  'Ἡ Ὀδύσσεια',
+];
+const FIRST =
+  'Ada Grace Alan Margaret Chinua Toni Haruki Ursula Italo Jorge Clarice Gabriel Wisława Orhan Elena Kazuo Zadie Olga Teju Yiyun Min Jin Amitav Rohinton Ngũgĩ Hilary'.split(
+    ' ',
+  );
+const LAST =
+  "Lovelace Hopper Turing Hamilton Achebe Morrison Murakami Le Guin Calvino Borges Lispector Márquez Szymborska Pamuk Ferrante Ishiguro Smith Tokarczuk Cole Li Lee Ghosh Mistry Thiong'o Mantel".split(
+    ' ',
+  );
 const MONTHS = 'January February March April May June July August September October November December'.split(' ');
-const WORDS = 'the a of and to in is was that for on with as by at from it an be this which or are have had not but were they his her their one all when there been has more would what so out about up into than them can only other new some could time these two may then do first any like now my such made over did down way only years after where most through back much before go good well long little very still own see men work day get here between both life being under never same another know while last might us great old year off come since against came right states used take three'.split(' ');
+const WORDS =
+  'the a of and to in is was that for on with as by at from it an be this which or are have had not but were they his her their one all when there been has more would what so out about up into than them can only other new some could time these two may then do first any like now my such made over did down way only years after where most through back much before go good well long little very still own see men work day get here between both life being under never same another know while last might us great old year off come since against came right states used take three'.split(
+    ' ',
+  );
 
 function pick(rnd, list) {
   return list[Math.floor(rnd() * list.length)];

@@ -81,7 +81,8 @@ async function waitForOk(url, proc, since, timeoutMs = 30_000) {
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves with exit code, signal and the time it took. */
 async function stop(proc, graceMs = 10_000) {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return { code: proc.child.exitCode, signal: proc.child.signalCode, ms: 0 };
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null)
+    return { code: proc.child.exitCode, signal: proc.child.signalCode, ms: 0 };
   const started = Date.now();
   const killer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
   proc.child.kill('SIGTERM');

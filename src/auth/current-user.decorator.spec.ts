@@ -9,7 +9,12 @@ function resolve(decorator: ParameterDecorator, user: unknown): unknown {
     handler(_user: unknown): void {}
   }
   decorator(Route.prototype, 'handler', 0);
-  const [param] = Object.values(Reflect.getMetadata(ROUTE_ARGS_METADATA, Route, 'handler') as Record<string, { data: unknown; factory: (data: unknown, context: ExecutionContext) => unknown }>);
+  const [param] = Object.values(
+    Reflect.getMetadata(ROUTE_ARGS_METADATA, Route, 'handler') as Record<
+      string,
+      { data: unknown; factory: (data: unknown, context: ExecutionContext) => unknown }
+    >,
+  );
   const context = { switchToHttp: () => ({ getRequest: () => ({ user }) }) } as unknown as ExecutionContext;
   return param.factory(param.data, context);
 }

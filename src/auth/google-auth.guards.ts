@@ -13,9 +13,7 @@ export class GoogleSignInGuard extends AuthGuard('google') {
   }
 }
 
-export type SignInOutcome =
-  | { ok: true; user: SessionUser; returnTo: string }
-  | { ok: false; reason: string; error?: unknown };
+export type SignInOutcome = { ok: true; user: SessionUser; returnTo: string } | { ok: false; reason: string; error?: unknown };
 
 declare module 'express' {
   interface Request {

@@ -42,7 +42,12 @@ describe(sessionUserFromProfile.name, () => {
 
   it('falls back to the email, then to "Someone", for a missing or unusable name', () => {
     expect(sessionUserFromProfile({ ...ADA, displayName: '\u0000\u0001 ' }).name).toBe('ada@example.com');
-    expect(sessionUserFromProfile({ id: 'x', displayName: { first: 'Ada' } })).toEqual({ id: 'x', name: 'Someone', email: '', picture: null });
+    expect(sessionUserFromProfile({ id: 'x', displayName: { first: 'Ada' } })).toEqual({
+      id: 'x',
+      name: 'Someone',
+      email: '',
+      picture: null,
+    });
   });
 
   it('cleans the email and drops one longer than 254 characters', () => {

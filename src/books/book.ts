@@ -43,7 +43,14 @@ export const SORT_KEY_LENGTH = 300;
  * code points, no trailing spaces; compared bytewise (UTF-8) on every backend.
  */
 export function sortKeyFor(title: string): string {
-  const key = [...title.normalize('NFKC').toLowerCase().replace(/[\t\n\r]/g, ' ')].slice(0, SORT_KEY_LENGTH).join('');
+  const key = [
+    ...title
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[\t\n\r]/g, ' '),
+  ]
+    .slice(0, SORT_KEY_LENGTH)
+    .join('');
   // MySQL's utf8mb4_bin is PAD SPACE: it ignores trailing spaces and sorts a character below the space (tab,
   // newline) before the end of a string. Keys with neither compare bytewise there too.
   return key.trimEnd();

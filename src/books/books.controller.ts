@@ -102,11 +102,7 @@ export class BooksController {
     const action = `/books/${encodeURIComponent(id)}/edit`;
     const form = parseBookForm(body);
     if (!form.valid) return renderInvalid(res, { ...formPage('Edit book', action, form.values, form.errors), book });
-    const change: CoverChange = file
-      ? { kind: 'replace', upload: file.buffer }
-      : form.removeImage
-        ? { kind: 'remove' }
-        : { kind: 'keep' };
+    const change: CoverChange = file ? { kind: 'replace', upload: file.buffer } : form.removeImage ? { kind: 'remove' } : { kind: 'keep' };
     try {
       await this.books.update(id, userId, form.values, change);
       session.flash = 'Saved your changes.';

@@ -14,7 +14,9 @@ async function serve(stamp: () => Promise<string | null>) {
   app.get('/books', (_req, res) => void res.status(status).send(`<p>render ${++renders}</p>`));
   // Every other page, rendered the same way: none of them may be kept.
   app.get(/.*/, (_req, res) => void res.status(status).send(`<p>render ${++renders}</p>`));
-  app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(503).send(error.message));
+  app.use(
+    (error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(503).send(error.message),
+  );
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -61,8 +63,16 @@ describe(ListPageCache.name, () => {
     await expect(app.get('/books?page_token=abc.def&x=1')).resolves.toMatchObject({ body: '<p>render 6</p>' });
   });
 
-  it('keeps only the all-books list: never My Books, a book, a form or another feature\'s page', async () => {
-    const others = ['/books/mine', '/books/mine?page_token=abc.def', '/books/12', '/books/add', '/', '/covers/x.webp', '/other?page_token=abc.def'];
+  it("keeps only the all-books list: never My Books, a book, a form or another feature's page", async () => {
+    const others = [
+      '/books/mine',
+      '/books/mine?page_token=abc.def',
+      '/books/12',
+      '/books/add',
+      '/',
+      '/covers/x.webp',
+      '/other?page_token=abc.def',
+    ];
     for (const [i, path] of others.entries()) {
       await expect(app.get(path)).resolves.toMatchObject({ body: `<p>render ${2 * i + 1}</p>` });
       await expect(app.get(path)).resolves.toMatchObject({ body: `<p>render ${2 * i + 2}</p>` });
@@ -89,7 +99,9 @@ describe(ListPageCache.name, () => {
   });
 
   it(`renders again after ${MAX_AGE_MS / 1000} s, and keeps at most ${MAX_PAGES} pages`, async () => {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'] });
+    jest.useFakeTimers({
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'],
+    });
     await app.get('/books');
     jest.setSystemTime(Date.now() + MAX_AGE_MS);
     await expect(app.get('/books')).resolves.toMatchObject({ body: '<p>render 2</p>' });

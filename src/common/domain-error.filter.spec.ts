@@ -3,7 +3,16 @@ import { BookNotFound, NotBookOwner } from '../books/books.errors';
 import { RateLimited } from '../rate-limits/rate-limits.errors';
 import { InvalidImage } from '../storage/storage.errors';
 import { DomainErrorFilter } from './domain-error.filter';
-import { BackendUnavailable, Busy, CsrfRejected, DomainError, type ErrorKind, InvalidPageToken, RequestTooLarge, SignInRequired } from './domain-errors';
+import {
+  BackendUnavailable,
+  Busy,
+  CsrfRejected,
+  DomainError,
+  type ErrorKind,
+  InvalidPageToken,
+  RequestTooLarge,
+  SignInRequired,
+} from './domain-errors';
 
 function answer(error: unknown, method = 'POST') {
   const response = { headersSent: false, status: jest.fn(), set: jest.fn(), render: jest.fn(), redirect: jest.fn() };
@@ -68,7 +77,10 @@ describe(DomainErrorFilter.name, () => {
     class GoneShelf extends DomainError {
       readonly kind = 'not_found' as const;
     }
-    expect(answer(new GoneShelf('That shelf does not exist.'))).toMatchObject({ status: 404, locals: { message: 'That shelf does not exist.' } });
+    expect(answer(new GoneShelf('That shelf does not exist.'))).toMatchObject({
+      status: 404,
+      locals: { message: 'That shelf does not exist.' },
+    });
   });
 
   it('answers an unknown kind and any other error as 500, logged, without their message', () => {

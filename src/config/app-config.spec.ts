@@ -125,7 +125,9 @@ describe(loadConfig.name, () => {
 
   it('refuses an http BASE_URL in production unless it is loopback', () => {
     const { TRUST_PROXY: _, ...env } = PRODUCTION;
-    expect(problemsOf({ ...env, BASE_URL: 'http://books.example.com' })).toEqual([expect.stringContaining('BASE_URL must be https in production')]);
+    expect(problemsOf({ ...env, BASE_URL: 'http://books.example.com' })).toEqual([
+      expect.stringContaining('BASE_URL must be https in production'),
+    ]);
     expect(problemsOf({ ...env, BASE_URL: 'http://10.0.0.7:8080' })).toEqual([expect.stringContaining('BASE_URL must be https')]);
     for (const origin of ['http://localhost:8080', 'http://127.0.0.1:3000', 'http://127.8.9.10', 'http://[::1]:8080']) {
       expect([origin, problemsOf({ ...env, BASE_URL: origin })]).toEqual([origin, []]);
@@ -133,17 +135,20 @@ describe(loadConfig.name, () => {
   });
 
   it('knows loopback origins', () => {
-    expect(['http://localhost', 'https://localhost:1', 'http://127.0.0.1', 'http://127.255.0.1', 'http://[::1]:9'].map((u) => isLoopback(new URL(u)))).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-    ]);
     expect(
-      ['http://localhost.example.com', 'http://127.0.0.1.nip.io', 'http://128.0.0.1', 'http://[::2]', 'http://0.0.0.0', 'http://10.0.0.1'].map((u) =>
+      ['http://localhost', 'https://localhost:1', 'http://127.0.0.1', 'http://127.255.0.1', 'http://[::1]:9'].map((u) =>
         isLoopback(new URL(u)),
       ),
+    ).toEqual([true, true, true, true, true]);
+    expect(
+      [
+        'http://localhost.example.com',
+        'http://127.0.0.1.nip.io',
+        'http://128.0.0.1',
+        'http://[::2]',
+        'http://0.0.0.0',
+        'http://10.0.0.1',
+      ].map((u) => isLoopback(new URL(u))),
     ).toEqual([false, false, false, false, false, false]);
   });
 
@@ -153,7 +158,10 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ NODE_ENV: 'test' }).production).toBe(false);
     for (const nodeEnv of ['Production', 'prod', 'PRODUCTION', ' production', 'staging', 'dev']) {
       const problems = problemsOf({ ...PRODUCTION, NODE_ENV: nodeEnv });
-      expect([nodeEnv, problems]).toEqual([nodeEnv, [expect.stringContaining(`NODE_ENV must be exactly production, development or test, or unset (got "${nodeEnv}")`)]]);
+      expect([nodeEnv, problems]).toEqual([
+        nodeEnv,
+        [expect.stringContaining(`NODE_ENV must be exactly production, development or test, or unset (got "${nodeEnv}")`)],
+      ]);
     }
   });
 
@@ -169,7 +177,9 @@ describe(loadConfig.name, () => {
   it('runs the development provider only on a loopback BASE_URL, whatever NODE_ENV says', () => {
     for (const nodeEnv of ['development', 'test']) {
       expect(problemsOf({ NODE_ENV: nodeEnv, BASE_URL: 'https://books.example.com', TRUST_PROXY: '1' })).toEqual([
-        expect.stringContaining('The development identity provider (AUTH_PROVIDER=dev, the default without GOOGLE_OAUTH2_CLIENT_ID) runs only on a loopback BASE_URL'),
+        expect.stringContaining(
+          'The development identity provider (AUTH_PROVIDER=dev, the default without GOOGLE_OAUTH2_CLIENT_ID) runs only on a loopback BASE_URL',
+        ),
       ]);
       expect(problemsOf({ NODE_ENV: nodeEnv, AUTH_PROVIDER: 'dev', BASE_URL: 'http://192.168.1.20:8080' })).toEqual([
         expect.stringContaining('runs only on a loopback BASE_URL'),

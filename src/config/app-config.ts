@@ -143,7 +143,7 @@ const PLACEHOLDER = /replace|change.?me|example|placeholder|your.?(client|secret
  */
 export function weakSecretReason(secret: string): string | null {
   if (secret.length < 32) return 'is shorter than 32 characters';
-  if (PLACEHOLDER.test(secret)) return 'is a placeholder (for example app.yaml\'s REPLACE_WITH_...)';
+  if (PLACEHOLDER.test(secret)) return "is a placeholder (for example app.yaml's REPLACE_WITH_...)";
   if (new Set(secret).size < 10) return 'has fewer than 10 different characters';
   if (/(.)\1{9}|(.{2})\2{4}|(.{3})\3{3}|(.{4})\4{2}/s.test(secret)) return 'repeats a short pattern';
   return null;
@@ -203,7 +203,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('BASE_URL is required in production (the public origin, e.g. https://bookshelf.example.com)');
   }
   if (production && baseUrl.protocol === 'http:' && !isLoopback(baseUrl)) {
-    problems.push(`BASE_URL must be https in production, unless it is a loopback origin such as http://localhost (got "${baseUrl.origin}")`);
+    problems.push(
+      `BASE_URL must be https in production, unless it is a loopback origin such as http://localhost (got "${baseUrl.origin}")`,
+    );
   }
 
   let sessionSecrets = (env.SESSION_SECRET ?? '')
@@ -289,7 +291,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (!clientId || !clientSecret) {
       problems.push('GOOGLE_OAUTH2_CLIENT_ID and GOOGLE_OAUTH2_CLIENT_SECRET are required for Google sign-in');
     }
-    for (const [name, value] of [['GOOGLE_OAUTH2_CLIENT_ID', clientId], ['GOOGLE_OAUTH2_CLIENT_SECRET', clientSecret]]) {
+    for (const [name, value] of [
+      ['GOOGLE_OAUTH2_CLIENT_ID', clientId],
+      ['GOOGLE_OAUTH2_CLIENT_SECRET', clientSecret],
+    ]) {
       if (production && PLACEHOLDER.test(value)) problems.push(`${name} is still a placeholder (app.yaml's REPLACE...)`);
     }
     oauthEndpoints = {

@@ -46,7 +46,12 @@ export class FlexibleRateLimiter extends RateLimiter {
         insuranceLimiter: new RateLimiterMemory(options),
       });
     };
-    this.limiters = { signInStart: build('signInStart'), signInFinish: build('signInFinish'), writes: build('writes'), uploads: build('uploads') };
+    this.limiters = {
+      signInStart: build('signInStart'),
+      signInFinish: build('signInFinish'),
+      writes: build('writes'),
+      uploads: build('uploads'),
+    };
   }
 
   async consume(action: LimitedAction, key: string): Promise<number | null> {

@@ -11,7 +11,10 @@ type StoreChoice = 'redis' | SqlEngine | Exclude<DataBackend, 'sql'>;
 const logger = new Logger('RateLimits');
 
 /** Where counters live, so that every instance shares them: Redis when configured, else the data backend's database. */
-const stores: Record<StoreChoice, { inject: (string | typeof AppConfig)[]; store: (config: AppConfig, ...clients: never[]) => LimiterStore | Promise<LimiterStore> }> = {
+const stores: Record<
+  StoreChoice,
+  { inject: (string | typeof AppConfig)[]; store: (config: AppConfig, ...clients: never[]) => LimiterStore | Promise<LimiterStore> }
+> = {
   redis: { inject: [AppConfig], store: (config) => redisStore(config.redisUrl!) },
   sqlite: {
     inject: [AppConfig],
@@ -23,7 +26,10 @@ const stores: Record<StoreChoice, { inject: (string | typeof AppConfig)[]; store
   },
   postgres: { inject: [AppConfig], store: (config) => postgresStore(config.sqlUrl, logger) },
   mysql: { inject: [AppConfig], store: (config) => mysqlStore(config.sqlUrl, logger) },
-  mongodb: { inject: [AppConfig, MONGO_CONNECTION], store: (_config, connection: Parameters<typeof mongoStore>[0]) => mongoStore(connection) },
+  mongodb: {
+    inject: [AppConfig, MONGO_CONNECTION],
+    store: (_config, connection: Parameters<typeof mongoStore>[0]) => mongoStore(connection),
+  },
   // No limiter of rate-limiter-flexible counts in Datastore: per instance, unless REDIS_URL is set.
   datastore: {
     inject: [AppConfig],

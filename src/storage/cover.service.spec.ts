@@ -35,8 +35,7 @@ class InMemoryImageStorage extends ImageStorage {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-const solid = (width: number, height: number, background = '#336699') =>
-  sharp({ create: { width, height, channels: 3, background } });
+const solid = (width: number, height: number, background = '#336699') => sharp({ create: { width, height, channels: 3, background } });
 
 /** A valid PNG of 20000 x 20000 black pixels (400 megapixels) in about 50 KB: a decompression bomb. */
 const pngBomb = () => png({ width: 20_000, height: 20_000, bitDepth: 1, colourType: 0 });
@@ -125,7 +124,9 @@ describe(CoverService.name, () => {
     it('keeps only the first frame of an animated GIF', async () => {
       const red = await solid(40, 30, '#ff0000').png().toBuffer();
       const blue = await solid(40, 30, '#0000ff').png().toBuffer();
-      const gif = await sharp([red, blue], { join: { animated: true } }).gif().toBuffer();
+      const gif = await sharp([red, blue], { join: { animated: true } })
+        .gif()
+        .toBuffer();
       expect(await sharp(gif).metadata()).toMatchObject({ format: 'gif', pages: 2 });
 
       const prepared = await covers.prepare(gif);
@@ -150,7 +151,9 @@ describe(CoverService.name, () => {
 
     it('refuses a truncated JPEG', async () => {
       const noise = Buffer.from(Array.from({ length: 300 * 300 * 3 }, (_, i) => (i * 7919) % 251));
-      const jpeg = await sharp(noise, { raw: { width: 300, height: 300, channels: 3 } }).jpeg().toBuffer();
+      const jpeg = await sharp(noise, { raw: { width: 300, height: 300, channels: 3 } })
+        .jpeg()
+        .toBuffer();
       await expect(covers.prepare(jpeg)).resolves.toBeDefined();
 
       await expect(covers.prepare(jpeg.subarray(0, Math.floor(jpeg.length / 2)))).rejects.toBeInstanceOf(InvalidImage);
@@ -266,7 +269,13 @@ describe(CoverService.name, () => {
     });
 
     it('finishes every upload when more arrive at once than it processes in parallel', async () => {
-      const uploads = await Promise.all([1, 2, 3, 4, 5].map((n) => solid(50 * n, 40).png().toBuffer()));
+      const uploads = await Promise.all(
+        [1, 2, 3, 4, 5].map((n) =>
+          solid(50 * n, 40)
+            .png()
+            .toBuffer(),
+        ),
+      );
 
       const prepared = await Promise.all(uploads.map((upload) => covers.prepare(upload)));
 

@@ -215,7 +215,9 @@ export class CoverService {
  * before their first row is complete, and GIF frames are always composed whole, as RGBA. Of our formats
  * only PNG has 16-bit samples (`ushort`).
  */
-export function wholeFrameBytes(header: Pick<Sharp.Metadata, 'format' | 'isProgressive' | 'width' | 'height' | 'channels' | 'depth'>): number {
+export function wholeFrameBytes(
+  header: Pick<Sharp.Metadata, 'format' | 'isProgressive' | 'width' | 'height' | 'channels' | 'depth'>,
+): number {
   const { format, isProgressive, width, height, channels, depth } = header;
   if (format === 'gif') return width * height * 4;
   if (!isProgressive) return 0;

@@ -10,7 +10,13 @@ const SIGNATURES: ReadonlyArray<{ type: ImageType; parts: ReadonlyArray<{ offset
   { type: 'gif', parts: [{ offset: 0, bytes: ascii('GIF87a') }] },
   { type: 'gif', parts: [{ offset: 0, bytes: ascii('GIF89a') }] },
   // RIFF, then the 4-byte chunk size, then WEBP.
-  { type: 'webp', parts: [{ offset: 0, bytes: ascii('RIFF') }, { offset: 8, bytes: ascii('WEBP') }] },
+  {
+    type: 'webp',
+    parts: [
+      { offset: 0, bytes: ascii('RIFF') },
+      { offset: 8, bytes: ascii('WEBP') },
+    ],
+  },
 ];
 
 /**
@@ -21,9 +27,7 @@ const SIGNATURES: ReadonlyArray<{ type: ImageType; parts: ReadonlyArray<{ offset
 export function detectImageType(bytes: Uint8Array): ImageType | null {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const match = SIGNATURES.find(({ parts }) =>
-    parts.every(({ offset, bytes: expected }) =>
-      data.subarray(offset, offset + expected.length).equals(expected),
-    ),
+    parts.every(({ offset, bytes: expected }) => data.subarray(offset, offset + expected.length).equals(expected)),
   );
   return match?.type ?? null;
 }

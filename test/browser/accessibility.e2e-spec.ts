@@ -27,7 +27,9 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
 
   beforeAll(async () => {
     rig = await startBrowserRig();
-    graceBooks = await (await HttpUser.signIn(rig.app.baseUrl, GRACE)).addBooks([
+    graceBooks = await (
+      await HttpUser.signIn(rig.app.baseUrl, GRACE)
+    ).addBooks([
       { title: 'Frankenstein', author: 'Mary Shelley', publishedDate: '1818', description: 'The modern Prometheus.', cover: '#3d5a80' },
       { title: 'Middlemarch', author: 'George Eliot', publishedDate: '1871' },
     ]);
@@ -92,7 +94,10 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
     await page.getByLabel('Email').fill(GRACE.email);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const allow = page.getByRole('button', { name: 'Allow' });
-    await allow.or(page.getByRole('button', { name: 'Sign out' })).first().waitFor();
+    await allow
+      .or(page.getByRole('button', { name: 'Sign out' }))
+      .first()
+      .waitFor();
     if (await allow.isVisible()) violations.push(...(await seriousAccessibilityViolations(page)));
     expect(violations).toEqual([]);
   });

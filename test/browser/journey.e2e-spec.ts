@@ -84,7 +84,9 @@ describeInBrowser('Bookshelf in a real browser', () => {
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Notes on the Analytical Engine');
       expect(await page.getByText('By Ada Lovelace', { exact: true }).isVisible()).toBe(true);
       expect(await page.getByText('Published 1843').isVisible()).toBe(true);
-      expect(await page.locator('.description').innerText()).toBe('Sketch of the engine invented by Charles Babbage,\nwith notes by the translator.');
+      expect(await page.locator('.description').innerText()).toBe(
+        'Sketch of the engine invented by Charles Babbage,\nwith notes by the translator.',
+      );
       expect(await page.getByText(`Added by ${ADA.name}`).isVisible()).toBe(true);
       const bookCover = page.getByRole('img', { name: 'Cover of Notes on the Analytical Engine' });
       expect(await bookCover.getAttribute('src')).toMatch(/^\/covers\//);
@@ -126,7 +128,9 @@ describeInBrowser('Bookshelf in a real browser', () => {
       expect(await page.getByLabel('Title').getAttribute('aria-invalid')).toBe('true');
       expect(await page.getByLabel('Author').inputValue()).toBe('Augusta Ada King');
       expect(await page.getByLabel('Published date').inputValue()).toBe('September 1843');
-      expect(await page.getByLabel('Description').inputValue()).toBe('Sketch of the engine invented by Charles Babbage,\nwith notes by the translator.');
+      expect(await page.getByLabel('Description').inputValue()).toBe(
+        'Sketch of the engine invented by Charles Babbage,\nwith notes by the translator.',
+      );
       await page.getByLabel('Title').fill('Sketch of the Analytical Engine');
       await page.getByRole('button', { name: 'Save' }).click();
       await page.waitForURL(`**${bookPath}`);
@@ -275,6 +279,8 @@ describeInBrowser('Bookshelf in a real browser', () => {
     await cspReportDelivered(page);
     // The policy refused the inline script, and the guard saw it. This test caused it on purpose.
     expect(await page.title()).toBe('Books · Bookshelf');
-    expect(problems.take()).toContainEqual(expect.stringMatching(/^CSP violation: script-src(-elem)? blocked inline on http:\/\/localhost:\d+\/books/));
+    expect(problems.take()).toContainEqual(
+      expect.stringMatching(/^CSP violation: script-src(-elem)? blocked inline on http:\/\/localhost:\d+\/books/),
+    );
   });
 });

@@ -26,8 +26,14 @@ const SCREENS: Record<string, BrowserContextOptions> = {
 
 /** Public-domain classics, so that the README's screenshots look like a real shelf. */
 const SHELF = [
-  { title: 'Frankenstein', author: 'Mary Shelley', publishedDate: '1818', cover: '#3d5a80',
-    description: 'Victor Frankenstein, a young scientist, creates a sapient creature in an unorthodox experiment, and spends the rest of his life fleeing from what he made.' },
+  {
+    title: 'Frankenstein',
+    author: 'Mary Shelley',
+    publishedDate: '1818',
+    cover: '#3d5a80',
+    description:
+      'Victor Frankenstein, a young scientist, creates a sapient creature in an unorthodox experiment, and spends the rest of his life fleeing from what he made.',
+  },
   { title: 'Pride and Prejudice', author: 'Jane Austen', publishedDate: '1813', cover: '#b5838d' },
   { title: 'Moby-Dick', author: 'Herman Melville', publishedDate: '1851', cover: '#1d3557' },
   { title: 'Middlemarch', author: 'George Eliot', publishedDate: '1871' },
@@ -66,24 +72,27 @@ describeInBrowser('Bookshelf on a phone and on a laptop', () => {
     return guarded;
   }
 
-  it.each(Object.keys(SCREENS))('shows the list, book and form pages without horizontal scroll at %s px, and screenshots them', async (width) => {
-    const { page } = await screen(width, { storageState: grace.storageState() });
-    const pages = { list: '/books', book: `/books/${frankenstein}`, form: `/books/${frankenstein}/edit` };
-    const overflow: Record<string, number> = {};
-    for (const [name, path] of Object.entries(pages)) {
-      const response = await page.goto(path);
-      expect(response?.status()).toBe(200);
-      const widths = await loadedImageWidths(page.locator('main img:not([hidden]), nav img'));
-      expect(widths.filter((w) => w === 0)).toEqual([]);
-      overflow[name] = await horizontalOverflow(page);
-      const file = await screenshot(page, `${name}-${width}`);
-      if (UPDATE_README_SCREENSHOTS && width === '1280' && name !== 'form') {
-        mkdirSync(README_SCREENSHOT_DIR, { recursive: true });
-        copyFileSync(file, join(README_SCREENSHOT_DIR, name === 'list' ? 'books-list.png' : 'book.png'));
+  it.each(Object.keys(SCREENS))(
+    'shows the list, book and form pages without horizontal scroll at %s px, and screenshots them',
+    async (width) => {
+      const { page } = await screen(width, { storageState: grace.storageState() });
+      const pages = { list: '/books', book: `/books/${frankenstein}`, form: `/books/${frankenstein}/edit` };
+      const overflow: Record<string, number> = {};
+      for (const [name, path] of Object.entries(pages)) {
+        const response = await page.goto(path);
+        expect(response?.status()).toBe(200);
+        const widths = await loadedImageWidths(page.locator('main img:not([hidden]), nav img'));
+        expect(widths.filter((w) => w === 0)).toEqual([]);
+        overflow[name] = await horizontalOverflow(page);
+        const file = await screenshot(page, `${name}-${width}`);
+        if (UPDATE_README_SCREENSHOTS && width === '1280' && name !== 'form') {
+          mkdirSync(README_SCREENSHOT_DIR, { recursive: true });
+          copyFileSync(file, join(README_SCREENSHOT_DIR, name === 'list' ? 'books-list.png' : 'book.png'));
+        }
       }
-    }
-    expect(overflow).toEqual({ list: 0, book: 0, form: 0 });
-  });
+      expect(overflow).toEqual({ list: 0, book: 0, form: 0 });
+    },
+  );
 
   it('keeps long unbroken words, a long name and error messages inside a 375 px screen', async () => {
     const longWord = 'Pneumonoultramicroscopicsilicovolcanoconiosis'.repeat(2);

@@ -172,7 +172,9 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
       });
 
       it('lists a book with its summary: id, title, author, cover keys, owner and sort key', async () => {
-        const created = await books.create(newBook({ title: 'Émile 📚', author: 'Rousseau', imageKey: 'c.webp', thumbnailKey: 'c-thumb.webp' }));
+        const created = await books.create(
+          newBook({ title: 'Émile 📚', author: 'Rousseau', imageKey: 'c.webp', thumbnailKey: 'c-thumb.webp' }),
+        );
         const { id, title, author, imageKey, thumbnailKey, createdById, sortKey } = created;
 
         const [listed] = (await books.list({ limit: 10 })).books;
@@ -386,7 +388,7 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
         expect(page.books.map((b) => b.createdById)).toEqual(['user-1']);
       });
 
-      it('keeps a book on its owner\'s list after an update', async () => {
+      it("keeps a book on its owner's list after an update", async () => {
         const book = await books.create(newBook({ createdById: 'ada' }));
         await books.update(book.id, { ...changesOf(book), title: 'Renamed', sortKey: sortKeyFor('Renamed') });
 

@@ -23,7 +23,9 @@ const BEFORE_FEATURE_REGISTRATION = ['2026-11-25-001-books', '2026-11-25-002-ses
 function only(names: string[]): FeatureStorage[] {
   return FEATURE_STORAGE.map((feature) => ({
     ...feature,
-    sqlMigrations: feature.sqlMigrations && ((engine) => Object.fromEntries(Object.entries(feature.sqlMigrations!(engine)).filter(([name]) => names.includes(name)))),
+    sqlMigrations:
+      feature.sqlMigrations &&
+      ((engine) => Object.fromEntries(Object.entries(feature.sqlMigrations!(engine)).filter(([name]) => names.includes(name)))),
   }));
 }
 
@@ -51,7 +53,11 @@ describeEverySqlEngine((engine, createDatabase) => {
             sort_key: 'kept',
           })
           .execute();
-        await sql.tables<SessionsTables>().insertInto('sessions').values({ sid: 'kept', expires_at: Date.now() + 60_000, data: '{}' }).execute();
+        await sql
+          .tables<SessionsTables>()
+          .insertInto('sessions')
+          .values({ sid: 'kept', expires_at: Date.now() + 60_000, data: '{}' })
+          .execute();
 
         await migrateToLatest(sql, FEATURE_STORAGE);
 
@@ -95,7 +101,9 @@ describe(collectMigrations.name, () => {
     const sql = new SqlDatabase(database.url);
     try {
       const copy: FeatureStorage = { feature: 'copycat', sqlMigrations: () => ({ '2026-11-25-001-books': { up: async () => undefined } }) };
-      expect(() => collectMigrations(sql, [...FEATURE_STORAGE, copy])).toThrow('2026-11-25-001-books is registered by both books and copycat');
+      expect(() => collectMigrations(sql, [...FEATURE_STORAGE, copy])).toThrow(
+        '2026-11-25-001-books is registered by both books and copycat',
+      );
     } finally {
       await sql.close();
       await database.drop();
@@ -109,7 +117,9 @@ describeWhen(testMongoUnavailable())('MongoDB', () => {
     let app: INestApplicationContext | undefined;
     try {
       const config = loadConfig({ DATA_BACKEND: 'mongodb', MONGODB_URL: server.url });
-      const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE)] }).compile();
+      const moduleRef = await Test.createTestingModule({
+        imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE)],
+      }).compile();
       app = await moduleRef.init();
       const connection = app.get<Connection>(MONGO_CONNECTION);
       const models = FEATURE_STORAGE.flatMap((f) => f.mongoModels?.() ?? []);

@@ -23,7 +23,9 @@ process.env.METADATA_SERVER_DETECTION = 'none';
 async function openDatastoreBooks(emulator: DatastoreEmulator): Promise<INestApplicationContext> {
   process.env.DATASTORE_EMULATOR_HOST = emulator.host;
   const config = loadConfig({ DATA_BACKEND: 'datastore', GOOGLE_CLOUD_PROJECT: emulator.projectId });
-  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), DatastoreBooksModule] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), DatastoreBooksModule],
+  }).compile();
   return moduleRef.init();
 }
 
@@ -89,7 +91,10 @@ describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('Datastore'
       }
       // A query whose composite index is not in index.yaml fails as it would in production.
       const datastore = app.get<Datastore>(DATASTORE_CLIENT);
-      const query = datastore.createQuery('Book').filter(new PropertyFilter('author', '=', 'x')).order('sortKey');
+      const query = datastore
+        .createQuery('Book')
+        .filter(new PropertyFilter('author', '=', 'x'))
+        .order('sortKey');
       await expect(datastore.runQuery(query)).rejects.toThrow(/composite index/);
     });
 

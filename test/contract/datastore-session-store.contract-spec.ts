@@ -11,7 +11,7 @@ import { DatastoreSessionStore } from '../../src/sessions/stores/datastore-sessi
 import { SessionsModule } from '../../src/sessions/sessions.module';
 import { describeWhen } from '../helpers/backends';
 import { datastoreEmulatorUnavailable, startDatastoreEmulator } from '../helpers/datastore-emulator';
-import { describeSessionStoreContract, sessionData } from './session-store.contract';
+import { describeSessionStoreContract } from './session-store.contract';
 
 // The client probes the cloud metadata server unless told not to (TEST-INFRA.md).
 process.env.METADATA_SERVER_DETECTION = 'none';

@@ -21,7 +21,9 @@ import { describeBooksRepositoryContract, newBook } from './books-repository.con
 /** The module as the app builds it (connection options, index creation), on the given server. */
 async function openMongoBooks(url: string): Promise<INestApplicationContext> {
   const config = loadConfig({ DATA_BACKEND: 'mongodb', MONGODB_URL: url });
-  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), MongoBooksModule] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), MongoBooksModule],
+  }).compile();
   // init() runs onModuleInit (indexes); close() runs the shutdown hooks that close the connection.
   return moduleRef.init();
 }
@@ -93,13 +95,16 @@ describeWhen(testMongoUnavailable())('MongoDB', () => {
       await expect(app.get(DatabaseHealth).check()).resolves.toBeUndefined();
     });
 
-    (real ? it : it.skip)('orders emoji after U+E000-U+FFFF, as UTF-8 bytes do (a real MongoDB only: jongodb compares UTF-16)', async () => {
-      const titles = ['\uFFFD replacement', '😀 smile', '\uFB00', '\u{10000} linear b', '\uE000 private'];
-      for (const title of titles) await books.create(newBook({ title }));
-      const page = await books.list({ limit: 10 });
-      const expected = titles.map(sortKeyFor).sort(compareSortKeys);
-      expect(page.books.map((b) => b.sortKey)).toEqual(expected);
-    });
+    (real ? it : it.skip)(
+      'orders emoji after U+E000-U+FFFF, as UTF-8 bytes do (a real MongoDB only: jongodb compares UTF-16)',
+      async () => {
+        const titles = ['\uFFFD replacement', '😀 smile', '\uFB00', '\u{10000} linear b', '\uE000 private'];
+        for (const title of titles) await books.create(newBook({ title }));
+        const page = await books.list({ limit: 10 });
+        const expected = titles.map(sortKeyFor).sort(compareSortKeys);
+        expect(page.books.map((b) => b.sortKey)).toEqual(expected);
+      },
+    );
   });
 
   describe(`${MongoBooksRepository.name} during an outage`, () => {

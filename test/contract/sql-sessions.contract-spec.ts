@@ -56,13 +56,22 @@ describe(`${SqlSessionStore.name} touching a session it has read`, () => {
       expect(statements).toEqual([]);
 
       // Stored two intervals ago (as another instance's session would read): the touch writes.
-      await sql.tables<SessionsTables>().updateTable('sessions').set({ expires_at: Date.now() + SESSION_TTL_MS - 2 * SESSION_TOUCH_INTERVAL_MS }).execute();
+      await sql
+        .tables<SessionsTables>()
+        .updateTable('sessions')
+        .set({ expires_at: Date.now() + SESSION_TTL_MS - 2 * SESSION_TOUCH_INTERVAL_MS })
+        .execute();
       await call<SessionData | null>((cb) => store.get(sid, cb));
       statements.length = 0;
       const slid = Date.now() + SESSION_TTL_MS;
       await call((cb) => store.touch(sid, sessionData(slid), cb));
       expect(statements).toEqual(['update']);
-      const row = await sql.tables<SessionsTables>().selectFrom('sessions').select('expires_at').where('sid', '=', sid).executeTakeFirstOrThrow();
+      const row = await sql
+        .tables<SessionsTables>()
+        .selectFrom('sessions')
+        .select('expires_at')
+        .where('sid', '=', sid)
+        .executeTakeFirstOrThrow();
       expect(Number(row.expires_at)).toBe(slid);
     } finally {
       store.close();

@@ -30,7 +30,10 @@ describeWithGcsEmulator('covers in Cloud Storage, over HTTP', () => {
 
   it('uploads a cover that the book page serves from the bucket, and deletes it with the book', async () => {
     await ada.get('/books/add');
-    const added = await ada.post('/books/add', bookForm(ada, { title: 'Cloud cover' }, { bytes: await pngCover(), name: 'c.png', type: 'image/png' }));
+    const added = await ada.post(
+      '/books/add',
+      bookForm(ada, { title: 'Cloud cover' }, { bytes: await pngCover(), name: 'c.png', type: 'image/png' }),
+    );
     const id = bookIdOf(added);
     const view = await ada.get(`/books/${id}`);
     const src = view.html.querySelector('img.cover')!.getAttribute('src')!;
@@ -41,7 +44,11 @@ describeWithGcsEmulator('covers in Cloud Storage, over HTTP', () => {
     const image = await fetch(src);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/webp');
-    expect(Buffer.from(await image.arrayBuffer()).subarray(8, 12).toString()).toBe('WEBP');
+    expect(
+      Buffer.from(await image.arrayBuffer())
+        .subarray(8, 12)
+        .toString(),
+    ).toBe('WEBP');
 
     const confirm = await ada.get(`/books/${id}/delete`);
     expect((await ada.post(`/books/${id}/delete`, { _csrf: ada.csrfToken(confirm) })).status).toBe(303);

@@ -74,7 +74,13 @@ describe('sign-in with untrustworthy identity claims', () => {
     expect(mine.html.querySelector('nav img.avatar')?.getAttribute('src')).toBe('/static/avatar.svg');
 
     await client.get('/books/add');
-    const added = await client.post('/books/add', { _csrf: client.csrfToken(), title: 'Claims', author: '', publishedDate: '', description: '' });
+    const added = await client.post('/books/add', {
+      _csrf: client.csrfToken(),
+      title: 'Claims',
+      author: '',
+      publishedDate: '',
+      description: '',
+    });
     expect(added.status).toBe(303);
     const book = await client.get(added.headers.get('location')!);
     expect(book.body).toContain(`Added by ${expectedName}`);

@@ -78,9 +78,17 @@ describe('start-up in production', () => {
 describe('the development identity provider', () => {
   it('does not start on an origin other than loopback, whatever NODE_ENV says', async () => {
     for (const nodeEnv of ['development', 'test']) {
-      const { code, output } = await runAppToExit({ NODE_ENV: nodeEnv, PORT: '0', SQL_URL: 'sqlite::memory:', BASE_URL: 'https://books.example.com', TRUST_PROXY: '1' });
+      const { code, output } = await runAppToExit({
+        NODE_ENV: nodeEnv,
+        PORT: '0',
+        SQL_URL: 'sqlite::memory:',
+        BASE_URL: 'https://books.example.com',
+        TRUST_PROXY: '1',
+      });
       expect([nodeEnv, code]).toEqual([nodeEnv, 1]);
-      expect(output).toContain('The development identity provider (AUTH_PROVIDER=dev, the default without GOOGLE_OAUTH2_CLIENT_ID) runs only on a loopback BASE_URL');
+      expect(output).toContain(
+        'The development identity provider (AUTH_PROVIDER=dev, the default without GOOGLE_OAUTH2_CLIENT_ID) runs only on a loopback BASE_URL',
+      );
     }
   });
 });
@@ -114,8 +122,6 @@ describe('behind an https proxy', () => {
     expect(cookie).not.toMatch(/; Domain=/i);
     expect(response.headers.get('strict-transport-security')).toContain('max-age=');
     expect(response.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
-    expect(new URL(response.headers.get('location')!).searchParams.get('redirect_uri')).toBe(
-      'https://books.example.com/oauth2callback',
-    );
+    expect(new URL(response.headers.get('location')!).searchParams.get('redirect_uri')).toBe('https://books.example.com/oauth2callback');
   });
 });

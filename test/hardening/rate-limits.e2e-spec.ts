@@ -116,7 +116,10 @@ describe('rate limits', () => {
       expectTooManyRequests(overWrites.status, overWrites.headers, overWrites.body, 600);
 
       const mine = await ada.get('/books/mine');
-      const titles = mine.html.querySelectorAll('.book-list h4').map((h) => h.text).sort();
+      const titles = mine.html
+        .querySelectorAll('.book-list h4')
+        .map((h) => h.text)
+        .sort();
       expect(titles).toEqual(['Cover one', 'Cover two', 'No cover']);
     });
 

@@ -47,7 +47,10 @@ describe('request checks', () => {
       ['POST *', ''],
       ['GET *', `Cookie: ${SESSION_COOKIE}=s%3Aabc.def\r\n`],
     ])('answers %s with 400', async (line, extra) => {
-      const { answer } = await rawExchange(app.port, `${line} HTTP/1.1\r\nHost: localhost\r\n${extra}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+      const { answer } = await rawExchange(
+        app.port,
+        `${line} HTTP/1.1\r\nHost: localhost\r\n${extra}Content-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
       expect(answer).toMatch(/^HTTP\/1\.1 400 /);
       expect(app.output()).not.toMatch(/database|unreachable/i);
     });
@@ -75,7 +78,11 @@ describe('request checks', () => {
       const response = await fetch(`${app.baseUrl}${bookPath}/edit`, {
         method: 'POST',
         redirect: 'manual',
-        headers: { origin: new URL(app.baseUrl).origin, 'sec-fetch-site': 'same-origin', cookie: `${SESSION_COOKIE}=${ada.cookie(SESSION_COOKIE)}` },
+        headers: {
+          origin: new URL(app.baseUrl).origin,
+          'sec-fetch-site': 'same-origin',
+          cookie: `${SESSION_COOKIE}=${ada.cookie(SESSION_COOKIE)}`,
+        },
         body: new URLSearchParams(editForm(ada, form, 'Renamed at home')),
       });
       expect(response.status).toBe(303);
@@ -87,7 +94,13 @@ describe('request checks', () => {
     it('refuses a post with a session cookie of nobody signed in before reading its body', async () => {
       const stranger = await fetch(`${app.baseUrl}/oauth2authorize`, { redirect: 'manual' });
       const cookie = stranger.headers.getSetCookie()[0].split(';')[0];
-      const answer = await sendHeadOnly(app.port, 'POST', '/books/add', { cookie, 'content-type': 'multipart/form-data; boundary=x' }, 7.5 * 1024 * 1024);
+      const answer = await sendHeadOnly(
+        app.port,
+        'POST',
+        '/books/add',
+        { cookie, 'content-type': 'multipart/form-data; boundary=x' },
+        7.5 * 1024 * 1024,
+      );
       expect(answer.status).toBe(403);
     });
 

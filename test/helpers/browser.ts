@@ -233,7 +233,9 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
 
 /** How many CSS pixels the page is wider than its viewport (0: no horizontal scroll). */
 export function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth);
+  return page.evaluate(
+    () => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth,
+  );
 }
 
 /** What the focused element shows, to check that keyboard focus is visible. */
@@ -256,14 +258,16 @@ export function focusState(page: Page): Promise<FocusState> {
  */
 function describeFocus(target?: Element): FocusState & { onTarget: boolean } {
   const el = document.activeElement as HTMLElement | null;
-  if (!el || el === document.body) return { element: 'body', focusVisible: false, indicator: null, problem: 'nothing is focused', onTarget: false };
+  if (!el || el === document.body)
+    return { element: 'body', focusVisible: false, indicator: null, problem: 'nothing is focused', onTarget: false };
   const label = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
   const element = `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.getAttribute('type') ? ` type=${el.getAttribute('type')}` : ''}> ${label}`;
   const style = getComputedStyle(el);
   const width = parseFloat(style.outlineWidth);
   const alpha = /rgba\([^)]*,\s*([\d.]+)\)/.exec(style.outlineColor)?.[1];
   const opaque = alpha === undefined || Number(alpha) >= 0.9;
-  const indicator = style.outlineStyle !== 'none' && width >= 2 && opaque ? `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}` : null;
+  const indicator =
+    style.outlineStyle !== 'none' && width >= 2 && opaque ? `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}` : null;
   const focusVisible = el.matches(':focus-visible');
   const problem = !focusVisible
     ? 'does not match :focus-visible'

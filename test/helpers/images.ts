@@ -15,7 +15,9 @@ export type CoverFormat = 'png' | 'jpeg' | 'gif' | 'webp';
 
 /** A cover of one colour in any accepted format, made with sharp. */
 export function solidImage(format: CoverFormat, width: number, height: number, background: sharp.Color): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background } }).toFormat(format).toBuffer();
+  return sharp({ create: { width, height, channels: 3, background } })
+    .toFormat(format)
+    .toBuffer();
 }
 
 /** The end-to-end suites' usual cover: a 60 x 90 PNG (another size for a replacement). */

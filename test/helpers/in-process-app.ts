@@ -193,7 +193,10 @@ async function startStandaloneProvider(redirectUri: string): Promise<StandaloneP
 
 function waitForLine(child: ChildProcess, pattern: RegExp, output: () => string): Promise<string> {
   return new Promise((resolveLine, reject) => {
-    const timer = setTimeout(() => done(new Error(`The identity provider printed no ${pattern} within ${IDP_STARTUP_TIMEOUT_MS} ms:\n${output()}`)), IDP_STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => done(new Error(`The identity provider printed no ${pattern} within ${IDP_STARTUP_TIMEOUT_MS} ms:\n${output()}`)),
+      IDP_STARTUP_TIMEOUT_MS,
+    );
     const onData = () => {
       const match = pattern.exec(output());
       if (match) done(null, match[1]);

@@ -27,7 +27,9 @@ export interface TestMongo {
 
 /** Why jongodb cannot run here, or null. */
 export function jongodbUnavailable(): string | null {
-  return existsSync(BINARY) ? null : `jongodb is not installed (Linux x64 only; not a dependency so that npm install works everywhere): npm install --no-save @jongodb/memory-server-bin-linux-x64-gnu@0.1.6`;
+  return existsSync(BINARY)
+    ? null
+    : `jongodb is not installed (Linux x64 only; not a dependency so that npm install works everywhere): npm install --no-save @jongodb/memory-server-bin-linux-x64-gnu@0.1.6`;
 }
 
 /** Why `startTestMongo` cannot run here, or null. */
@@ -104,4 +106,3 @@ export async function startTestMongo(): Promise<TestMongo> {
     },
   };
 }
-

@@ -21,7 +21,14 @@ export function sendHeadOnly(
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: { ...headers, 'content-length': String(contentLength) } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method,
+      path,
+      agent: false,
+      headers: { ...headers, 'content-length': String(contentLength) },
+    });
     req.on('response', (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));

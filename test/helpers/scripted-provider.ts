@@ -29,7 +29,10 @@ export async function startScriptedProvider(): Promise<ScriptedProvider> {
       res.writeHead(302, { location: back.toString() }).end();
     } else if (url.pathname === '/token') {
       // Hanging: the request is read and never answered; close() cuts the connection.
-      if (!provider.hangToken) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'scripted-token', token_type: 'Bearer' }));
+      if (!provider.hangToken)
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: 'scripted-token', token_type: 'Bearer' }));
     } else if (url.pathname === '/userinfo') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(provider.claims));
     } else {

@@ -112,11 +112,7 @@ export async function createPostgresDatabase(adminUrl = POSTGRES_ADMIN_URL): Pro
   };
 }
 
-async function withPg<T>(
-  Client: typeof import('pg').Client,
-  url: string,
-  work: (client: import('pg').Client) => Promise<T>,
-): Promise<T> {
+async function withPg<T>(Client: typeof import('pg').Client, url: string, work: (client: import('pg').Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
@@ -266,11 +262,14 @@ export async function startPrivateMariadb(): Promise<PrivateServer> {
   const mysql = await import('mysql2/promise');
   const admin = `mysql://root@127.0.0.1:${port}/`;
   return startChildServer(`${admin}bookshelf`, MARIADBD, args, dir, async () => {
-    await eventually(async () => {
-      const connection = await mysql.createConnection({ uri: admin, connectTimeout: 500 });
-      await connection.query('create database if not exists bookshelf');
-      await connection.end();
-    }, { timeoutMs: 20_000, intervalMs: 50 });
+    await eventually(
+      async () => {
+        const connection = await mysql.createConnection({ uri: admin, connectTimeout: 500 });
+        await connection.query('create database if not exists bookshelf');
+        await connection.end();
+      },
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
   });
 }
 
@@ -284,9 +283,12 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '3600 1', '--appendonly', 'no'];
   return startChildServer(`redis://127.0.0.1:${port}`, REDIS_SERVER, args, dir, async () => {
-    await eventually(async () => {
-      if (!(await ping(port))) throw new Error(`redis-server on port ${port} is not answering`);
-    }, { timeoutMs: 10_000, intervalMs: 25 });
+    await eventually(
+      async () => {
+        if (!(await ping(port))) throw new Error(`redis-server on port ${port} is not answering`);
+      },
+      { timeoutMs: 10_000, intervalMs: 25 },
+    );
   });
 }
 
@@ -294,7 +296,13 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
  * A server run as our own child process from `dir`: started, stopped, frozen and thawed by the test,
  * killed if the test process exits first, its folder removed on close.
  */
-async function startChildServer(url: string, binary: string, args: string[], dir: string, ready: () => Promise<void>): Promise<PrivateServer> {
+async function startChildServer(
+  url: string,
+  binary: string,
+  args: string[],
+  dir: string,
+  ready: () => Promise<void>,
+): Promise<PrivateServer> {
   let child: ChildProcess | undefined;
   const killNow = () => child?.kill('SIGKILL');
   process.once('exit', killNow);

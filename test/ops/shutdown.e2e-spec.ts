@@ -17,9 +17,7 @@ function refusesConnections(port: number): Promise<void> {
           socket.destroy();
           reject(new Error(`port ${port} still accepts connections`));
         });
-        socket.once('error', (error: NodeJS.ErrnoException) =>
-          error.code === 'ECONNREFUSED' ? resolve() : reject(error),
-        );
+        socket.once('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNREFUSED' ? resolve() : reject(error)));
       }),
     { timeoutMs: 8000, intervalMs: 20 },
   );

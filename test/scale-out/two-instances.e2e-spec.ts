@@ -30,7 +30,14 @@ interface Answer {
 function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, method, path, agent: false, headers: body ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        headers: body ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers,
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -120,9 +127,21 @@ for (const store of SESSION_STORES) {
       const cookie = { cookie: `${SESSION_COOKIE}=${sessionCookie}`, 'content-type': 'application/x-www-form-urlencoded' };
       // B has rendered its anonymous list page before the adds (and may keep it while nothing changes).
       for (let i = 0; i < 2; i++) expect((await send(b.port, 'GET', '/books')).body).not.toContain('Added through A');
-      const viaA = await send(a.port, 'POST', '/books/add', cookie, new URLSearchParams({ title: 'Added through A', _csrf: csrfFromA }).toString());
+      const viaA = await send(
+        a.port,
+        'POST',
+        '/books/add',
+        cookie,
+        new URLSearchParams({ title: 'Added through A', _csrf: csrfFromA }).toString(),
+      );
       // The token was issued by A: B finds it in the shared session.
-      const viaB = await send(b.port, 'POST', '/books/add', cookie, new URLSearchParams({ title: 'Added through B', _csrf: csrfFromA }).toString());
+      const viaB = await send(
+        b.port,
+        'POST',
+        '/books/add',
+        cookie,
+        new URLSearchParams({ title: 'Added through B', _csrf: csrfFromA }).toString(),
+      );
       expect([viaA.status, viaB.status]).toEqual([303, 303]);
 
       const onB = await send(b.port, 'GET', '/books');
@@ -192,7 +211,9 @@ for (const store of SESSION_STORES) {
       };
       const load = Array.from({ length: 6 }, worker);
       try {
-        await eventually(async () => expect(Math.min(instances[0].served, instances[1].served)).toBeGreaterThanOrEqual(15), { timeoutMs: 20_000 });
+        await eventually(async () => expect(Math.min(instances[0].served, instances[1].served)).toBeGreaterThanOrEqual(15), {
+          timeoutMs: 20_000,
+        });
 
         instances[0].stopping = true;
         const exitCode = await a.stop();

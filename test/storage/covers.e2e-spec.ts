@@ -50,7 +50,10 @@ describe(CoversController.name, () => {
     const keys = await covers.store(prepared);
     const urls = await covers.urls(keys);
 
-    for (const [url, bytes] of [[urls!.image, prepared.image], [urls!.thumbnail, prepared.thumbnail]] as const) {
+    for (const [url, bytes] of [
+      [urls!.image, prepared.image],
+      [urls!.thumbnail, prepared.thumbnail],
+    ] as const) {
       const response = await fetch(new URL(url, origin));
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('image/webp');

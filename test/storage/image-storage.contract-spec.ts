@@ -27,9 +27,7 @@ interface Subject {
   close(): Promise<void>;
 }
 
-async function startStorageApp(
-  env: Record<string, string>,
-): Promise<{ app: INestApplication; storage: ImageStorage; origin: string }> {
+async function startStorageApp(env: Record<string, string>): Promise<{ app: INestApplication; storage: ImageStorage; origin: string }> {
   const config = loadConfig(env);
   const moduleRef = await Test.createTestingModule({
     imports: [ConfigModule.forRoot(config), StorageModule.forRoot(config)],

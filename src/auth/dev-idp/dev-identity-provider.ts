@@ -7,8 +7,16 @@ import { type AppConfig, DEV_IDP_CLIENT, DEV_IDP_PATH, isLoopback } from '../../
 interface OidcProvider {
   proxy: boolean;
   callback(): (req: Request, res: Response) => void;
-  interactionDetails(req: Request, res: Response): Promise<{ uid: string; prompt: { name: string }; params: Record<string, unknown>; grantId?: string }>;
-  interactionFinished(req: Request, res: Response, result: Record<string, unknown>, options?: { mergeWithLastSubmission: boolean }): Promise<void>;
+  interactionDetails(
+    req: Request,
+    res: Response,
+  ): Promise<{ uid: string; prompt: { name: string }; params: Record<string, unknown>; grantId?: string }>;
+  interactionFinished(
+    req: Request,
+    res: Response,
+    result: Record<string, unknown>,
+    options?: { mergeWithLastSubmission: boolean },
+  ): Promise<void>;
   Grant: new (args: { accountId: string; clientId: string }) => { addOIDCScope(scope: string): void; save(): Promise<string> };
 }
 
@@ -108,7 +116,11 @@ export function createIdentityProvider(options: IdentityProviderOptions): Router
       .interactionDetails(req, res)
       .then((details) => {
         const view = details.prompt.name === 'login' ? 'dev-idp/login' : 'dev-idp/consent';
-        res.render(view, { title: details.prompt.name === 'login' ? 'Sign in to Bookshelf (development)' : 'Allow Bookshelf? (development)', uid: details.uid, devIdp: DEV_IDP_PATH });
+        res.render(view, {
+          title: details.prompt.name === 'login' ? 'Sign in to Bookshelf (development)' : 'Allow Bookshelf? (development)',
+          uid: details.uid,
+          devIdp: DEV_IDP_PATH,
+        });
       })
       .catch(next);
   });
@@ -129,9 +141,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Router
     }
     const sub = devSubject(email);
     accounts.set(sub, { email, name: name || email.split('@')[0] });
-    provider
-      .interactionFinished(req, res, { login: { accountId: sub } }, { mergeWithLastSubmission: false })
-      .catch(next);
+    provider.interactionFinished(req, res, { login: { accountId: sub } }, { mergeWithLastSubmission: false }).catch(next);
   });
 
   router.post('/interaction/:uid/consent', form, (req, res, next) => {

@@ -19,9 +19,12 @@ export function createDatastore(projectId: string | undefined): Datastore {
   return new Datastore({ projectId });
 }
 
-/** The SDK has no close(); its gRPC clients do, and open channels would keep a test process alive. */
+/**
+ * The SDK has no close(); its gRPC clients do, and open channels would keep a test process alive. Their
+ * typings say close() returns nothing, though it returns a promise: `async` waits for it either way.
+ */
 export async function closeDatastore(datastore: Datastore): Promise<void> {
-  await Promise.all([...datastore.clients_.values()].map((client) => client.close()));
+  await Promise.all([...datastore.clients_.values()].map(async (client) => client.close()));
 }
 
 /** gRPC status codes that the adapters tell apart from an outage. */

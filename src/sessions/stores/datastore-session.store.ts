@@ -52,7 +52,10 @@ export class DatastoreSessionStore extends Store {
     this.run(callback, async () => {
       const data: Loaded = { ...session };
       delete data[STORED_EXPIRY];
-      await this.datastore.save(this.entity(sid, { data: JSON.stringify(data), expires: new Date(expiryOf(session)) }, 'upsert'), DATASTORE_CALL);
+      await this.datastore.save(
+        this.entity(sid, { data: JSON.stringify(data), expires: new Date(expiryOf(session)) }, 'upsert'),
+        DATASTORE_CALL,
+      );
     });
   }
 
@@ -104,7 +107,11 @@ export class DatastoreSessionStore extends Store {
           .filter(new PropertyFilter('expires', '<=', new Date(now)))
           .limit(PRUNE_BATCH);
         const [expired] = await this.datastore.runQuery(query, { gaxOptions: DATASTORE_CALL });
-        if (expired.length > 0) await this.datastore.delete(expired.map((e) => e[this.datastore.KEY] as Key), DATASTORE_CALL);
+        if (expired.length > 0)
+          await this.datastore.delete(
+            expired.map((e) => e[this.datastore.KEY] as Key),
+            DATASTORE_CALL,
+          );
         if (expired.length < PRUNE_BATCH) return;
       }
     } catch (error) {

@@ -4,7 +4,6 @@ import { QUERY_TIMEOUT_MS } from '../../database/backend-limits';
 import { connectRedis, type RedisClient } from '../../database/redis-client';
 import { expiryOf, SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS } from '../session-lifetime';
 
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- express-session's and connect-redis's own callback type
 type Callback = (error?: unknown, value?: any) => void;
 

@@ -35,11 +35,7 @@ export class SqlSessionStore extends Store {
 
   override get(sid: string, callback: Callback<SessionData | null>): void {
     this.run(callback, async () => {
-      const row = await this.db
-        .selectFrom('sessions')
-        .select(['data', 'expires_at'])
-        .where('sid', '=', sid)
-        .executeTakeFirst();
+      const row = await this.db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', sid).executeTakeFirst();
       if (!row || Number(row.expires_at) <= Date.now()) return null;
       this.expiries.set(sid, Number(row.expires_at));
       return JSON.parse(row.data) as SessionData;
@@ -51,9 +47,10 @@ export class SqlSessionStore extends Store {
     this.run(callback, async () => {
       const changes = { expires_at: expiryOf(session), data: JSON.stringify(session) };
       const insert = this.db.insertInto('sessions').values({ sid, ...changes });
-      await (this.engine === 'mysql'
-        ? insert.onDuplicateKeyUpdate(changes)
-        : insert.onConflict((conflict) => conflict.column('sid').doUpdateSet(changes))
+      await (
+        this.engine === 'mysql'
+          ? insert.onDuplicateKeyUpdate(changes)
+          : insert.onConflict((conflict) => conflict.column('sid').doUpdateSet(changes))
       ).execute();
       this.expiries.set(sid, changes.expires_at);
     });

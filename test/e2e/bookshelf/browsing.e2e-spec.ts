@@ -25,7 +25,13 @@ describeOnEveryBackend('Bookshelf in-process: browsing and paging', (backend) =>
       expect(titlesOn(await visitor.get('/books'))[0]).toBe('!Fresh on page one');
 
       const form = await ada.get(`/books/${id}/edit`);
-      const edited = await ada.post(`/books/${id}/edit`, { _csrf: ada.csrfToken(form), title: '!Renamed on page one', author: '', publishedDate: '', description: '' });
+      const edited = await ada.post(`/books/${id}/edit`, {
+        _csrf: ada.csrfToken(form),
+        title: '!Renamed on page one',
+        author: '',
+        publishedDate: '',
+        description: '',
+      });
       expect(edited.status).toBe(303);
       expect(titlesOn(await visitor.get('/books'))[0]).toBe('!Renamed on page one');
 

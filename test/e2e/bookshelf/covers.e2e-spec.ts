@@ -19,7 +19,10 @@ describeOnEveryBackend('Bookshelf in-process: covers', (backend) => {
     it('refuses bytes that are not an image with 422 at the image field, storing nothing', async () => {
       await ada.get('/books/add');
       const html = htmlNotAnImage();
-      const page = await ada.post('/books/add', bookForm(ada, { title: 'Fake cover' }, { bytes: html, name: 'cover.jpg', type: 'image/jpeg' }));
+      const page = await ada.post(
+        '/books/add',
+        bookForm(ada, { title: 'Fake cover' }, { bytes: html, name: 'cover.jpg', type: 'image/jpeg' }),
+      );
       expect(page.status).toBe(422);
       expect(page.html.querySelector('#image-error')?.text).toContain('PNG, JPEG, GIF or WebP');
       expect(page.html.querySelector('#title')?.getAttribute('value')).toBe('Fake cover');
@@ -38,7 +41,10 @@ describeOnEveryBackend('Bookshelf in-process: covers', (backend) => {
       const id = await addBook(ada, { title: 'Cover swap' }, await pngCover());
       const first = (await ada.get(`/books/${id}`)).html.querySelector('img.cover')!.getAttribute('src')!;
       await ada.get(`/books/${id}/edit`);
-      const replaced = await ada.post(`/books/${id}/edit`, bookForm(ada, { title: 'Cover swap' }, { bytes: await pngCover(80, 120), name: 'b.png', type: 'image/png' }));
+      const replaced = await ada.post(
+        `/books/${id}/edit`,
+        bookForm(ada, { title: 'Cover swap' }, { bytes: await pngCover(80, 120), name: 'b.png', type: 'image/png' }),
+      );
       expect(replaced.status).toBe(303);
       const second = (await ada.get(`/books/${id}`)).html.querySelector('img.cover')!.getAttribute('src')!;
       expect(second).not.toBe(first);

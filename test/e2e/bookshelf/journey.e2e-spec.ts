@@ -69,7 +69,13 @@ describeOnEveryBackend('Bookshelf, the built app: the core journey', (backend) =
       const form = await ada.get(`/books/${id}/edit`);
       expect(form.html.querySelector('h1')?.text).toBe('Edit book');
       expect(form.html.querySelector('#title')?.getAttribute('value')).toBe('The Analytical Engine');
-      const edited = await ada.post(`/books/${id}/edit`, { _csrf: ada.csrfToken(), title: 'Sketch of the Engine', author: '', publishedDate: '', description: '' });
+      const edited = await ada.post(`/books/${id}/edit`, {
+        _csrf: ada.csrfToken(),
+        title: 'Sketch of the Engine',
+        author: '',
+        publishedDate: '',
+        description: '',
+      });
       expect(edited.status).toBe(303);
       expect(edited.headers.get('location')).toBe(`/books/${id}`);
       const after = await ada.get(`/books/${id}`);

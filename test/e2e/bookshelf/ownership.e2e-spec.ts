@@ -49,7 +49,13 @@ describeOnEveryBackend('Bookshelf in-process: ownership', (backend) => {
     });
 
     it('refuses an anonymous upload with 403 without waiting for its body', async () => {
-      const answer = await sendHeadOnly(app.port, 'POST', '/books/add', { 'content-type': 'multipart/form-data; boundary=x' }, 7.5 * 1024 * 1024);
+      const answer = await sendHeadOnly(
+        app.port,
+        'POST',
+        '/books/add',
+        { 'content-type': 'multipart/form-data; boundary=x' },
+        7.5 * 1024 * 1024,
+      );
       expect(answer.status).toBe(403);
       expect(answer.headers.connection).toBe('close');
     });

@@ -19,7 +19,11 @@ describeOnEveryBackend('Bookshelf in-process: signing in', (backend) => {
       const visitor = new WebClient(app.baseUrl);
       for (const path of ['/books/add', '/books/1/edit', '/books/1/delete']) {
         const page = await visitor.get(path, { follow: false });
-        expect([path, page.status, page.headers.get('location')]).toEqual([path, 302, `/oauth2authorize?return_url=${encodeURIComponent(path)}`]);
+        expect([path, page.status, page.headers.get('location')]).toEqual([
+          path,
+          302,
+          `/oauth2authorize?return_url=${encodeURIComponent(path)}`,
+        ]);
       }
     });
 

@@ -27,7 +27,10 @@ export async function startBookshelfApp(kind: AppKind, env: Record<string, strin
 }
 
 /** The app, and Ada and Bob signed in to it. */
-export async function startBookshelf(kind: AppKind, env: Record<string, string>): Promise<{ app: TestApp; ada: WebClient; bob: WebClient }> {
+export async function startBookshelf(
+  kind: AppKind,
+  env: Record<string, string>,
+): Promise<{ app: TestApp; ada: WebClient; bob: WebClient }> {
   const app = await startBookshelfApp(kind, env);
   try {
     const ada = new WebClient(app.baseUrl);
@@ -41,7 +44,11 @@ export async function startBookshelf(kind: AppKind, env: Record<string, string>)
   }
 }
 
-export function bookForm(client: WebClient, fields: Record<string, string>, cover?: { bytes: Buffer; name: string; type: string }): FormData {
+export function bookForm(
+  client: WebClient,
+  fields: Record<string, string>,
+  cover?: { bytes: Buffer; name: string; type: string },
+): FormData {
   const form = new FormData();
   form.set('_csrf', client.csrfToken());
   for (const [name, value] of Object.entries(fields)) form.set(name, value);

@@ -62,11 +62,7 @@ export class MongoBooksRepository extends BooksRepository {
     const { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } = changes;
     const doc = await database(() =>
       this.books
-        .findByIdAndUpdate(
-          key,
-          { $set: { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } },
-          { new: true },
-        )
+        .findByIdAndUpdate(key, { $set: { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } }, { new: true })
         .lean<Stored>()
         .exec(),
     );

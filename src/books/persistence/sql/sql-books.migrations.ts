@@ -30,11 +30,7 @@ export function booksMigrations(engine: SqlEngine): Record<string, Migration> {
           .execute();
         // The two list orders, so that page 10,000 costs what page 1 does (keyset paging).
         await db.schema.createIndex('books_sort_key_id').on('books').columns(['sort_key', 'id']).execute();
-        await db.schema
-          .createIndex('books_created_by_id_sort_key_id')
-          .on('books')
-          .columns(['created_by_id', 'sort_key', 'id'])
-          .execute();
+        await db.schema.createIndex('books_created_by_id_sort_key_id').on('books').columns(['created_by_id', 'sort_key', 'id']).execute();
       },
     },
     // The change counter behind `BooksRepository.changeStamp` (a list page is reused while it stands still).

@@ -81,9 +81,7 @@ export class SqlBooksRepository extends BooksRepository {
   async findById(id: string): Promise<Book | null> {
     const key = toId(id);
     if (key === null) return null;
-    const row = await database(() =>
-      this.db.selectFrom('books').selectAll().where('id', '=', key).executeTakeFirst(),
-    );
+    const row = await database(() => this.db.selectFrom('books').selectAll().where('id', '=', key).executeTakeFirst());
     return row ? toBook(row) : null;
   }
 
@@ -131,7 +129,11 @@ export class SqlBooksRepository extends BooksRepository {
           .where((eb) => eb.or([eb('sort_key', '>', sortKey), eb.and([eb('sort_key', '=', sortKey), eb('id', '>', id)])]));
       }
       // One extra row says exactly whether another page exists.
-      return query.orderBy('sort_key').orderBy('id').limit(limit + 1).execute();
+      return query
+        .orderBy('sort_key')
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
     });
     const books = rows.slice(0, limit).map(toSummary);
     return { books, next: rows.length > limit ? encodeKeyset(books[books.length - 1]) : null };
@@ -149,7 +151,11 @@ export class SqlBooksRepository extends BooksRepository {
   private write<T>(work: (db: Kysely<BooksTables>) => Promise<T>): Promise<T> {
     const counted = async (db: Kysely<BooksTables>) => {
       const result = await work(db);
-      await db.updateTable('book_changes').set((eb) => ({ n: eb('n', '+', 1) })).where('id', '=', 1).execute();
+      await db
+        .updateTable('book_changes')
+        .set((eb) => ({ n: eb('n', '+', 1) }))
+        .where('id', '=', 1)
+        .execute();
       return result;
     };
     const { db } = this;
