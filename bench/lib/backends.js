@@ -2,7 +2,7 @@
 /**
  * The data backends the benchmark can run on. Each `setup` returns the app's environment variables for it
  * and a `teardown` that removes everything it created. Servers are the machine's own on loopback
- * (TEST-INFRA.md), overridable with --postgres-url / --mysql-url (admin connections, loopback only).
+ * (docs/testing.md), overridable with --postgres-url / --mysql-url (admin connections, loopback only).
  */
 const { randomBytes } = require('node:crypto');
 const { join } = require('node:path');
@@ -72,7 +72,7 @@ const backends = {
   },
 
   /**
-   * A real MongoDB (`--mongodb-url`, a fresh database dropped afterwards), or else jongodb (TEST-INFRA.md),
+   * A real MongoDB (`--mongodb-url`, a fresh database dropped afterwards), or else jongodb (docs/testing.md),
    * an in-memory MongoDB-compatible server started for this run: it shows that the backend works, but it is
    * an emulator and far slower than MongoDB, so its figures say nothing about the app.
    */

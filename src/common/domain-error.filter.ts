@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { assertUnreachable, DomainError, type ErrorKind } from './domain-errors';
 import { renderErrorPage } from './error-page';
 
-/** The status each kind of domain error answers with (ARCHITECTURE.md section 4); exhaustive by kind. */
+/** The status each kind of domain error answers with (docs/architecture.md section 4); exhaustive by kind. */
 const STATUS: Record<ErrorKind, number> = {
   not_found: HttpStatus.NOT_FOUND,
   forbidden: HttpStatus.FORBIDDEN,

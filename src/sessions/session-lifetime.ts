@@ -1,4 +1,4 @@
-/** One lifetime for every store (ARCHITECTURE.md section 4): 14 days, sliding. */
+/** One lifetime for every store (docs/architecture.md section 4): 14 days, sliding. */
 export const SESSION_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 /** A store records a session's new expiry at most this often, so reading a page is not a write. */
 export const SESSION_TOUCH_INTERVAL_MS = 60 * 60 * 1000;

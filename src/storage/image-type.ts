@@ -22,7 +22,7 @@ const SIGNATURES: ReadonlyArray<{ type: ImageType; parts: ReadonlyArray<{ offset
 /**
  * The image type from the file's first bytes (its magic number), never from its name or declared type.
  * Returns null for anything else (SVG, HTML, PDF, TIFF, HEIC...). Our own few lines rather than the
- * `file-type` package, which is ESM-only and silently fails under Jest (see ARCHITECTURE.md section 4).
+ * `file-type` package, which is ESM-only and silently fails under Jest (see docs/architecture.md section 4).
  */
 export function detectImageType(bytes: Uint8Array): ImageType | null {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -3,7 +3,7 @@ import type { BooksRepository } from '../../src/books/books.repository';
 import { InvalidPageToken } from '../../src/common/domain-errors';
 
 /**
- * The one contract suite of the `BooksRepository` port (ARCHITECTURE.md sections 1 and 3): every
+ * The one contract suite of the `BooksRepository` port (docs/architecture.md sections 1 and 3): every
  * adapter passes it. Call it from a `*.contract-spec.ts` file with a `setup` that opens the backend:
  *
  * ```ts
@@ -130,7 +130,7 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
       await harness?.close();
     });
 
-    /** The list order of ARCHITECTURE.md section 3: sortKey bytewise, then the backend's id order. */
+    /** The list order of docs/architecture.md section 3: sortKey bytewise, then the backend's id order. */
     function listOrder(a: BookSummary, b: BookSummary): number {
       return compareSortKeys(a.sortKey, b.sortKey) || harness.compareIds(a.id, b.id);
     }

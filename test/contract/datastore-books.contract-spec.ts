@@ -16,7 +16,7 @@ import { type DatastoreEmulator, datastoreEmulatorUnavailable, startDatastoreEmu
 import { eventually } from '../helpers/eventually';
 import { describeBooksRepositoryContract, newBook } from './books-repository.contract';
 
-// The client probes the cloud metadata server unless told not to (TEST-INFRA.md).
+// The client probes the cloud metadata server unless told not to (docs/testing.md).
 process.env.METADATA_SERVER_DETECTION = 'none';
 
 /** The module as the app builds it, on the emulator. The client reads DATASTORE_EMULATOR_HOST itself. */
@@ -35,7 +35,7 @@ function compareIds(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-// Optional even in CI: some machine images cannot install the emulators (TEST-INFRA.md).
+// Optional even in CI: some machine images cannot install the emulators (docs/testing.md).
 describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('Datastore', () => {
   // One emulator for the contract and the specifics (it takes seconds to start); reset before each contract test.
   let emulator: DatastoreEmulator;

@@ -13,10 +13,10 @@ import { describeWhen } from '../helpers/backends';
 import { datastoreEmulatorUnavailable, startDatastoreEmulator } from '../helpers/datastore-emulator';
 import { describeSessionStoreContract } from './session-store.contract';
 
-// The client probes the cloud metadata server unless told not to (TEST-INFRA.md).
+// The client probes the cloud metadata server unless told not to (docs/testing.md).
 process.env.METADATA_SERVER_DETECTION = 'none';
 
-// Optional even in CI: some machine images cannot install the emulators (TEST-INFRA.md).
+// Optional even in CI: some machine images cannot install the emulators (docs/testing.md).
 describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('Datastore sessions', () => {
   describeSessionStoreContract(`${DatastoreSessionStore.name} on the emulator`, async () => {
     const emulator = await startDatastoreEmulator();

@@ -4,7 +4,7 @@ import { SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS } from '../../src/sessions/se
 import { eventually } from '../helpers/eventually';
 
 /**
- * The one contract suite of the express-session stores (ARCHITECTURE.md section 4: one lifetime for every
+ * The one contract suite of the express-session stores (docs/architecture.md section 4: one lifetime for every
  * store, 14 days sliding, `touch` written at most once an hour, expired sessions removed). Call it from a
  * `*.contract-spec.ts` file:
  *

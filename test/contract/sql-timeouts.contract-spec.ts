@@ -11,7 +11,7 @@ import {
 } from '../helpers/sql-servers';
 
 /**
- * ARCHITECTURE.md section 4: queries give up within 2 s, and the pool stays usable afterwards. A slow
+ * docs/architecture.md section 4: queries give up within 2 s, and the pool stays usable afterwards. A slow
  * query stands in for a database that stops answering; the outage suites cover stopped servers.
  */
 function describeTimeouts(engine: string, createDatabase: () => Promise<TestDatabase>, sleep: (seconds: number) => string): void {

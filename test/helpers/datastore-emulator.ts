@@ -45,12 +45,12 @@ function warnLoudly(message: string): void {
 /**
  * Starts an emulator of Firestore in Datastore mode on a loopback port (a free one unless given). Throws
  * when none is installed: suites decide beforehand with `describeWhen(datastoreEmulatorUnavailable(),
- * { optionalInCi: true })`, which skips them, saying why, even under CI (see TEST-INFRA.md).
+ * { optionalInCi: true })`, which skips them, saying why, even under CI (see docs/testing.md).
  *
  * Preferred: the legacy emulator with `--firestore_in_datastore_mode` (strongly consistent queries,
  * like production) and `--require_indexes --index_file=index.yaml`, so a query that needs a composite
  * index missing from index.yaml fails here as it would in production. `--testing` keeps data in memory
- * and never rewrites index.yaml. The Firestore emulator (TEST-INFRA.md's usual choice) has no such
+ * and never rewrites index.yaml. The Firestore emulator (docs/testing.md's usual choice) has no such
  * option; it is the fallback, with a warning that indexes go unchecked.
  */
 export async function startDatastoreEmulator({ port = 0 } = {}): Promise<DatastoreEmulator> {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describeWhen } from './skip-or-fail';
 
 /**
- * The Cloud Storage emulator inside firebase-tools (TEST-INFRA.md), started in this process.
+ * The Cloud Storage emulator inside firebase-tools (docs/testing.md), started in this process.
  *
  * firebase-tools is not a dependency of the project (about 250 MB); CI installs it without saving it:
  *   npm install --no-save firebase-tools@15.34.2

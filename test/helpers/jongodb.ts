@@ -10,7 +10,7 @@ const BINARY = resolve(ROOT, 'node_modules/@jongodb/memory-server-bin-linux-x64-
 const STARTUP_TIMEOUT_MS = 10_000;
 
 /**
- * MongoDB for tests (TEST-INFRA.md): jongodb, an in-memory server that speaks the MongoDB wire protocol,
+ * MongoDB for tests (docs/testing.md): jongodb, an in-memory server that speaks the MongoDB wire protocol,
  * or, when the test process has MONGODB_URL, that real server (a database of its own per suite).
  *
  * Where jongodb differs from MongoDB, the adapters are written for MongoDB, and the tests that tell

@@ -10,7 +10,7 @@ import { eventually } from './eventually';
 import { freeze } from './freeze';
 
 /**
- * Real database servers for the contract and outage suites (TEST-INFRA.md).
+ * Real database servers for the contract and outage suites (docs/testing.md).
  *
  * - The machine's running PostgreSQL, MariaDB and Redis: each suite gets a database of its own
  *   (`bookshelf_test_<random>`, dropped afterwards) or a key prefix of its own, so suites run in parallel.
@@ -27,7 +27,7 @@ export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://p
 export const MYSQL_ADMIN_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const START_HINT = 'start it as TEST-INFRA.md says (.ci/run does)';
+const START_HINT = 'start it as docs/testing.md says (.ci/run does)';
 
 const MARIADBD = '/usr/sbin/mariadbd';
 const MARIADB_INSTALL_DB = '/usr/bin/mariadb-install-db';

@@ -7,7 +7,7 @@ export interface Answer {
   ms: number;
 }
 
-/** ARCHITECTURE.md section 4: a database or session store outage is a 503 page within 2 s. */
+/** docs/architecture.md section 4: a database or session store outage is a 503 page within 2 s. */
 export const OUTAGE_ANSWER_MS = 2000;
 
 export async function timedGet(client: WebClient, path: string): Promise<Answer> {

@@ -10,7 +10,7 @@ import { createPostgresDatabase, postgresUnavailable, REDIS_URL, redisUnavailabl
 import { WebClient } from '../helpers/web-client';
 
 /**
- * ARCHITECTURE.md section 7: the app keeps no state in the process. Two instances on different ports
+ * docs/architecture.md section 7: the app keeps no state in the process. Two instances on different ports
  * share one PostgreSQL database and one session store (Redis, or PostgreSQL itself): a session made on
  * one works on the other, a book added through one is listed by the other, and when one instance is
  * stopped under load the other keeps serving without a single error.

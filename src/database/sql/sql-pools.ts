@@ -13,7 +13,7 @@ import type { Pool as PgPool, PoolClient } from 'pg';
 import type { Pool as MysqlDriverPool, PoolConnection as MysqlDriverConnection } from 'mysql2';
 
 /**
- * Connection pools for Kysely's PostgreSQL and MySQL dialects, with the limits ARCHITECTURE.md section 4
+ * Connection pools for Kysely's PostgreSQL and MySQL dialects, with the limits docs/architecture.md section 4
  * asks for: a connection (or a free slot in the pool) within `connectMs`, an answer within `queryMs`,
  * and an `error` handler on every pool and connection. A connection whose query failed is thrown away
  * instead of being reused: after a timeout it may still be busy with the abandoned query, and after a

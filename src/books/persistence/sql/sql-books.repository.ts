@@ -121,7 +121,7 @@ export class SqlBooksRepository extends BooksRepository {
       if (createdById !== undefined) query = query.where('created_by_id', '=', createdById);
       if (position) {
         const [sortKey, id] = position;
-        // The keyset condition of ARCHITECTURE.md section 3. The redundant `sort_key >= ?` gives every
+        // The keyset condition of docs/architecture.md section 3. The redundant `sort_key >= ?` gives every
         // engine (PostgreSQL above all, which does not derive it from the OR) where to start in the
         // (sort_key, id) or (created_by_id, sort_key, id) index, so a deep page costs what page 1 does.
         query = query
