@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccountModule } from './account/account.module';
 import { AuthModule } from './auth/auth.module';
 import { BooksModule } from './books/books.module';
 import { BOOKS_STORAGE } from './books/persistence/books-storage';
@@ -38,6 +39,7 @@ export class AppModule {
         RateLimitsModule.forRoot(config),
         AuthModule,
         BooksModule,
+        AccountModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -25,7 +25,10 @@ const logger = new Logger('Requests');
 const SESSIONLESS = /^\/(covers\/|healthz$|readyz$)/;
 const SIGN_IN_PATHS = /^\/oauth2(authorize|callback)$/;
 
-const NOTICES: Record<string, string> = { 'signed-out': 'You have signed out.' };
+const NOTICES: Record<string, string> = {
+  'signed-out': 'You have signed out.',
+  'account-deleted': 'Your account is deleted: your books, their covers and your sessions are gone.',
+};
 
 /**
  * Everything around the routes, in the order requests meet it. Shared by main.ts and the tests,

@@ -7,6 +7,9 @@ import { GoogleCallbackGuard, GoogleSignInGuard } from './google-auth.guards';
 import { DEFAULT_RETURN_PATH } from './return-path';
 import type { SessionUser } from './session-user';
 
+/** Longer user agents are cut: the first few hundred characters name the browser and system. */
+const MAX_USER_AGENT = 512;
+
 @Controller()
 export class AuthController {
   private readonly logger = new Logger(AuthController.name);
@@ -35,6 +38,8 @@ export class AuthController {
     // passport regenerates the session inside logIn, so the return path was read from the state first.
     await logIn(req, outcome.user);
     req.session.signedInAt = Date.now();
+    // For the account page's list of sessions ("Firefox on Windows"); bounded, as any header may be long.
+    req.session.userAgent = (req.get('user-agent') ?? '').slice(0, MAX_USER_AGENT);
     req.session.flash = `Signed in as ${outcome.user.name}.`;
     res.redirect(303, outcome.returnTo);
   }

@@ -4,12 +4,15 @@ import type { Request } from 'express';
 import { safeReturnPath } from './return-path';
 import type { SessionUser } from './session-user';
 
-/** Starts sign-in: passport redirects to the provider, keeping the return path in the OAuth state. */
+/**
+ * Starts sign-in: passport redirects to the provider, keeping the return path in the OAuth state.
+ * `?reauth=1` asks the provider to authenticate the person again (see GoogleStrategy.authorizationParams).
+ */
 @Injectable()
 export class GoogleSignInGuard extends AuthGuard('google') {
   override getAuthenticateOptions(context: ExecutionContext): IAuthModuleOptions {
     const request = context.switchToHttp().getRequest<Request>();
-    return { state: { returnTo: safeReturnPath(request.query.return_url) } } as IAuthModuleOptions;
+    return { state: { returnTo: safeReturnPath(request.query.return_url) }, reauth: request.query.reauth === '1' } as IAuthModuleOptions;
   }
 }
 

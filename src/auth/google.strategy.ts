@@ -29,6 +29,16 @@ export class GoogleStrategy extends PassportStrategy(Strategy, 'google') {
     addProviderDeadline((this as unknown as { _oauth2: unknown })._oauth2);
   }
 
+  /**
+   * `reauth` (a fresh sign-in before something that cannot be undone): OpenID's `prompt=login` and
+   * `max_age=0` make the provider authenticate the person again, even with a live session there.
+   * passport-google-oauth20 passes `prompt` through but knows no `max_age`.
+   */
+  override authorizationParams(options: { reauth?: boolean }): object {
+    const params = super.authorizationParams(options) as Record<string, unknown>;
+    return options.reauth ? { ...params, prompt: 'login', max_age: 0 } : params;
+  }
+
   /** Throwing here fails the sign-in: the callback guard turns it into a SignInOutcome. */
   validate(_accessToken: string, _refreshToken: string, profile: Profile): SessionUser {
     return sessionUserFromProfile(profile);

@@ -3,10 +3,10 @@ import { BooksController } from './books.controller';
 import { BooksService } from './books.service';
 import { ListPageCache } from './list-page-cache';
 
-/** Books over whichever BooksRepository the DataBackendModule provides. */
+/** Books over whichever BooksRepository the BooksPersistenceModule provides. */
 @Module({
   controllers: [BooksController],
   providers: [BooksService, ListPageCache],
-  exports: [ListPageCache],
+  exports: [ListPageCache, BooksService],
 })
 export class BooksModule {}

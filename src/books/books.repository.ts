@@ -6,11 +6,13 @@ export interface ListQuery {
   /** The adapter's own cursor from a previous page's `next`; the first page when absent. */
   after?: string;
   limit: number;
+  /** Whole books (descriptions included) instead of list summaries: for exports, never for list pages. */
+  whole?: boolean;
 }
 
-export interface BookPage {
-  /** At least the summary fields; an adapter may return whole books when that costs nothing more. */
-  books: BookSummary[];
+export interface BookPage<B extends BookSummary = BookSummary> {
+  /** At least the summary fields, or whole books when asked; an adapter may return whole books when that costs nothing more. */
+  books: B[];
   /** An adapter-defined cursor for the next page, or null when this is the last page (decided exactly). */
   next: string | null;
 }
@@ -33,6 +35,8 @@ export abstract class BooksRepository {
   abstract findById(id: string): Promise<Book | null>;
   abstract update(id: string, changes: BookChanges): Promise<Book | null>;
   abstract delete(id: string): Promise<void>;
+  abstract list(query: ListQuery & { whole?: false }): Promise<BookPage>;
+  abstract list(query: ListQuery & { whole: true }): Promise<BookPage<Book>>;
   abstract list(query: ListQuery): Promise<BookPage>;
   /**
    * A value that changes with every create, update and delete, made by any instance, and only then;

@@ -32,7 +32,7 @@ class MemoryBooks extends BooksRepository {
   async delete(id: string): Promise<void> {
     this.rows.delete(id);
   }
-  async list(_query: ListQuery): Promise<BookPage> {
+  async list(_query: ListQuery): Promise<BookPage<Book>> {
     return { books: [...this.rows.values()], next: null };
   }
   async changeStamp(): Promise<null> {

@@ -7,6 +7,8 @@ import { BooksRepository } from './books.repository';
 import { PageTokens } from './page-token';
 
 export const PAGE_SIZE = 10;
+/** Books read at a time when all of one person's books are exported, counted or deleted. */
+export const EXPORT_PAGE = 100;
 
 export interface Owner {
   id: string;
@@ -113,6 +115,52 @@ export class BooksService {
     await this.books.delete(id);
     await this.discard(existing);
     return existing;
+  }
+
+  /**
+   * Every book of `ownerId`, whole, in list order, a page of EXPORT_PAGE at a time: an export of 100,000
+   * books holds one page in memory, never all of them.
+   */
+  async *owned(ownerId: string): AsyncGenerator<BookView[]> {
+    let after: string | undefined;
+    do {
+      const page = await this.books.list({ createdById: ownerId, after, limit: EXPORT_PAGE, whole: true });
+      yield await Promise.all(page.books.map((book) => this.view(book)));
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+  }
+
+  /** How many books `ownerId` has added, and how many of them have a cover. */
+  async countOwned(ownerId: string): Promise<{ books: number; covers: number }> {
+    const counts = { books: 0, covers: 0 };
+    let after: string | undefined;
+    do {
+      const page = await this.books.list({ createdById: ownerId, after, limit: EXPORT_PAGE });
+      counts.books += page.books.length;
+      counts.covers += page.books.filter((book) => book.imageKey !== null).length;
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+    return counts;
+  }
+
+  /**
+   * Deletes every book of `ownerId` and its cover objects; returns how many books went. Safe to repeat
+   * after a failure: each cover is deleted before its book (a failing storage leaves the book, and so
+   * the way to its cover, for the next attempt), and a failure propagates instead of being logged away.
+   * Every delete moves the change stamp, so anonymous list pages show the books gone at once.
+   */
+  async deleteAllOf(ownerId: string): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      // Always the first page: the books of the previous one are gone.
+      const page = await this.books.list({ createdById: ownerId, limit: EXPORT_PAGE });
+      for (const book of page.books) {
+        await this.covers.remove(book);
+        await this.books.delete(book.id);
+        deleted++;
+      }
+      if (page.next === null) return deleted;
+    }
   }
 
   private async find(id: string): Promise<Book> {

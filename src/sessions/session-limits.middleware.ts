@@ -5,6 +5,8 @@ declare module 'express-session' {
   interface SessionData {
     /** When the person signed in (epoch ms): the session ends SESSION_ABSOLUTE_TTL_MS later. */
     signedInAt?: number;
+    /** The browser's user agent at sign-in (at most 512 characters), for the account page. */
+    userAgent?: string;
   }
 }
 

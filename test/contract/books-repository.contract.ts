@@ -375,6 +375,17 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
         }
       });
 
+      it('lists whole books when asked (exports), in the same order and pages', async () => {
+        const created = await createAll(['pear', 'Apple', 'mango'].map((title) => newBook({ title, createdById: 'ada', createdBy: 'Ada' })));
+        const first = await books.list({ createdById: 'ada', limit: 2, whole: true });
+        const rest = await books.list({ createdById: 'ada', limit: 2, whole: true, after: first.next! });
+        const byId = new Map(created.map((b) => [b.id, b]));
+        const listed = [...first.books, ...rest.books];
+        expect(listed.map((b) => b.id)).toEqual([...created].sort(listOrder).map((b) => b.id));
+        expect(rest.next).toBeNull();
+        for (const book of listed) expect(book).toEqual(byId.get(book.id));
+      });
+
       it('matches owners exactly: no prefix, case or accent folding', async () => {
         await createAll([
           newBook({ createdById: 'user-1' }),

@@ -18,7 +18,11 @@ export class WebClient {
   private readonly jars = new Map<string, Map<string, string>>();
   lastPage: Page | undefined;
 
-  constructor(readonly baseUrl: string) {}
+  /** `headers` go with every request (a `user-agent`, to be a particular browser). */
+  constructor(
+    readonly baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   async get(path: string, options: { follow?: boolean } = {}): Promise<Page> {
     return this.request('GET', path, undefined, options.follow ?? true);
@@ -82,7 +86,7 @@ export class WebClient {
         method: currentMethod,
         body: currentBody,
         redirect: 'manual',
-        headers: { cookie: this.cookieHeader(url.origin) },
+        headers: { ...this.headers, cookie: this.cookieHeader(url.origin) },
       });
       this.storeCookies(url.origin, response.headers);
       const location = response.headers.get('location');

@@ -124,7 +124,10 @@ export class DatastoreBooksRepository extends BooksRepository {
    * compare as UTF-8 bytes), then the key. All books use the built-in `sortKey` index; one owner's
    * books need the composite index in index.yaml.
    */
-  async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
+  list(query: ListQuery & { whole?: false }): Promise<BookPage>;
+  list(query: ListQuery & { whole: true }): Promise<BookPage<Book>>;
+  /** Datastore returns whole entities either way (a projection would need an index of its own). */
+  async list({ createdById, after, limit }: ListQuery): Promise<BookPage<Book>> {
     if (after !== undefined && (after.length > MAX_CURSOR_LENGTH || !CURSOR.test(after))) throw new InvalidPageToken();
     const ordered = (): Query => {
       let query = this.datastore.createQuery(KIND);

@@ -80,7 +80,9 @@ export class MongoBooksRepository extends BooksRepository {
     return null;
   }
 
-  async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
+  list(query: ListQuery & { whole?: false }): Promise<BookPage>;
+  list(query: ListQuery & { whole: true }): Promise<BookPage<Book>>;
+  async list({ createdById, after, limit, whole }: ListQuery): Promise<BookPage<Book | BookSummary>> {
     const position = after === undefined ? undefined : decodeKeyset(after, toId);
     const filter: FilterQuery<MongoBook> = {};
     if (createdById !== undefined) filter.createdById = createdById;
@@ -91,13 +93,13 @@ export class MongoBooksRepository extends BooksRepository {
     // One extra document says exactly whether another page exists.
     const docs = await database(() =>
       this.books
-        .find(filter, SUMMARY_FIELDS)
+        .find(filter, whole ? undefined : SUMMARY_FIELDS)
         .sort({ sortKey: 1, _id: 1 })
         .limit(limit + 1)
         .lean<Stored[]>()
         .exec(),
     );
-    const books = docs.slice(0, limit).map(toSummary);
+    const books = docs.slice(0, limit).map((doc) => (whole ? toBook(doc) : toSummary(doc)));
     return { books, next: docs.length > limit ? encodeKeyset(books[books.length - 1]) : null };
   }
 }

@@ -114,10 +114,13 @@ export class SqlBooksRepository extends BooksRepository {
     await this.write((db) => db.deleteFrom('books').where('id', '=', key).execute());
   }
 
-  async list({ createdById, after, limit }: ListQuery): Promise<BookPage> {
+  list(query: ListQuery & { whole?: false }): Promise<BookPage>;
+  list(query: ListQuery & { whole: true }): Promise<BookPage<Book>>;
+  async list({ createdById, after, limit, whole }: ListQuery): Promise<BookPage<Book | BookSummary>> {
     const position = after === undefined ? undefined : decodeKeyset(after, toId);
     const rows = await database(() => {
-      let query = this.db.selectFrom('books').select(SUMMARY_COLUMNS);
+      const from = this.db.selectFrom('books');
+      let query = whole ? from.selectAll() : from.select(SUMMARY_COLUMNS);
       if (createdById !== undefined) query = query.where('created_by_id', '=', createdById);
       if (position) {
         const [sortKey, id] = position;
@@ -135,7 +138,7 @@ export class SqlBooksRepository extends BooksRepository {
         .limit(limit + 1)
         .execute();
     });
-    const books = rows.slice(0, limit).map(toSummary);
+    const books = rows.slice(0, limit).map((row) => (whole ? toBook(row as Row) : toSummary(row)));
     return { books, next: rows.length > limit ? encodeKeyset(books[books.length - 1]) : null };
   }
 
