@@ -17,7 +17,6 @@ const ROOT = resolve(__dirname, '../..');
 /** The development identity provider on its own (src/auth/dev-idp/standalone.ts), compiled by `npm run build`. */
 const STANDALONE_IDP = join(ROOT, 'dist/auth/dev-idp/standalone.js');
 const IDP_STARTUP_TIMEOUT_MS = 15_000;
-/** Settings that client libraries read from process.env themselves, not through loadConfig. */
 /** LOG_LEVEL (pino's names) as Nest's logger levels. */
 const NEST_LOG_LEVELS: Record<string, false | LogLevel[]> = {
   silent: false,
@@ -25,6 +24,7 @@ const NEST_LOG_LEVELS: Record<string, false | LogLevel[]> = {
   error: ['fatal', 'error'],
   warn: ['fatal', 'error', 'warn'],
 };
+/** Settings that client libraries read from process.env themselves, not through loadConfig. */
 const PROCESS_ENV_SETTINGS = ['METADATA_SERVER_DETECTION', 'DATASTORE_EMULATOR_HOST'] as const;
 
 export interface InProcessApp {

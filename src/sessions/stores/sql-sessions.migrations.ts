@@ -14,7 +14,7 @@ export interface SessionsTables {
   sessions: SessionsTable;
 }
 
-/** The SQL session store's table, by migration name (registered in sessions-storage.ts). */
+/** The SQL session store's table, by migration name (registered in session-stores.ts). */
 export function sessionsMigrations(engine: SqlEngine): Record<string, Migration> {
   const t = sqlTypes(engine);
   return {
