@@ -122,6 +122,8 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
       ...(await violationsAt(ada, `${bookPath}/delete`)),
       ...(await violationsAt(ada, `/books/${graceBooks[0]}/edit`, 403)),
       ...(await violationsAt(ada, '/logout')),
+      ...(await violationsAt(ada, '/account')),
+      ...(await violationsAt(ada, '/account/delete')),
     );
     expect(violations).toEqual([]);
   });
@@ -217,6 +219,19 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
       await page.keyboard.press('Enter');
       await page.waitForURL('**/books/mine');
       expect(await flashText(page)).toBe('Deleted “Keyboard Book, revised”.');
+
+      // The account page, from the name in the navbar, and its delete confirmation.
+      await tab(page.getByRole('link', { name: ADA.name }));
+      await page.keyboard.press('Enter');
+      await page.waitForURL('**/account');
+      await skipToContent();
+      await tab(page.getByRole('link', { name: 'Delete your account and everything you added' }));
+      await page.keyboard.press('Enter');
+      await page.waitForURL('**/account/delete');
+      await skipToContent();
+      await tab(page.getByRole('link', { name: 'Cancel' }));
+      await page.keyboard.press('Enter');
+      await page.waitForURL('**/account');
 
       // Sign out.
       await tab(page.getByRole('button', { name: 'Sign out' }));

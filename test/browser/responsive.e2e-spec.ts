@@ -76,7 +76,13 @@ describeInBrowser('Bookshelf on a phone and on a laptop', () => {
     'shows the list, book and form pages without horizontal scroll at %s px, and screenshots them',
     async (width) => {
       const { page } = await screen(width, { storageState: grace.storageState() });
-      const pages = { list: '/books', book: `/books/${frankenstein}`, form: `/books/${frankenstein}/edit` };
+      const pages = {
+        list: '/books',
+        book: `/books/${frankenstein}`,
+        form: `/books/${frankenstein}/edit`,
+        account: '/account',
+        'account-delete': '/account/delete',
+      };
       const overflow: Record<string, number> = {};
       for (const [name, path] of Object.entries(pages)) {
         const response = await page.goto(path);
@@ -90,7 +96,7 @@ describeInBrowser('Bookshelf on a phone and on a laptop', () => {
           copyFileSync(file, join(README_SCREENSHOT_DIR, name === 'list' ? 'books-list.png' : 'book.png'));
         }
       }
-      expect(overflow).toEqual({ list: 0, book: 0, form: 0 });
+      expect(overflow).toEqual({ list: 0, book: 0, form: 0, account: 0, 'account-delete': 0 });
     },
   );
 
