@@ -7,6 +7,7 @@ import { ListPageCache } from './list-page-cache';
 @Module({
   controllers: [BooksController],
   providers: [BooksService, ListPageCache],
-  exports: [ListPageCache],
+  // BooksService for the JSON API (src/api/), which goes through the same rules, covers and change stamp.
+  exports: [ListPageCache, BooksService],
 })
 export class BooksModule {}
