@@ -55,7 +55,10 @@ export class BooksApiController {
 
   @Get()
   @ApiAuth()
-  @ApiOperation({ summary: 'List books', description: 'All books, or with `mine=true` those of the token’s owner (a token is then required).' })
+  @ApiOperation({
+    summary: 'List books',
+    description: 'All books, or with `mine=true` those of the token’s owner (a token is then required).',
+  })
   @ApiBearerAuth()
   @ApiQuery({ name: 'mine', required: false, enum: ['true', 'false'] })
   @ApiQuery({ name: 'page_size', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE } })
@@ -70,7 +73,10 @@ export class BooksApiController {
     const page = await this.books.list(mine ? req.apiToken!.userId : undefined, pageToken, pageSize);
     // A list entry is a summary; the API's items are whole books.
     const items = await Promise.all(page.books.map((book) => this.books.get(book.id).catch(skipDeleted)));
-    return { items: items.filter((book): book is BookView => book !== null).map((book) => this.toJson(book)), nextPageToken: page.nextPageToken };
+    return {
+      items: items.filter((book): book is BookView => book !== null).map((book) => this.toJson(book)),
+      nextPageToken: page.nextPageToken,
+    };
   }
 
   @Get(':id')
@@ -89,7 +95,10 @@ export class BooksApiController {
   @ApiOperation({ summary: 'Add a book', description: 'The owner is the token’s; any field other than the four is ignored.' })
   @ApiConsumes(...JSON_TYPES)
   @ApiBody({ type: CreateBookDto })
-  @ApiCreatedResponse({ type: BookDto, headers: { Location: { description: 'The new book’s URL.', schema: { type: 'string', format: 'uri' } } } })
+  @ApiCreatedResponse({
+    type: BookDto,
+    headers: { Location: { description: 'The new book’s URL.', schema: { type: 'string', format: 'uri' } } },
+  })
   @Problems(400, 401, 403, 413, 415, 422, 429)
   async create(@Req() req: Request, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<BookDto> {
     requireJson(req);
@@ -193,7 +202,6 @@ export class BooksApiController {
   }
 }
 
-
 function editableFields({ title, author, publishedDate, description }: BookFields): BookFields {
   return { title, author, publishedDate, description };
 }
@@ -219,7 +227,8 @@ function queryPageSize(value: unknown): number {
   if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
   const text = singleQuery(value, 'page_size');
   const size = Number(text);
-  if (!/^[0-9]{1,3}$/.test(text) || size < 1 || size > 100) throw new MalformedRequest('The query parameter page_size must be a whole number from 1 to 100.');
+  if (!/^[0-9]{1,3}$/.test(text) || size < 1 || size > 100)
+    throw new MalformedRequest('The query parameter page_size must be a whole number from 1 to 100.');
   return size;
 }
 

@@ -36,7 +36,8 @@ export function sendProblem(res: Response, status: number, detail: string, extra
   res.status(status);
   if (extras.retryAfterSeconds !== undefined) res.set('Retry-After', String(Math.max(1, Math.ceil(extras.retryAfterSeconds))));
   else if (status === 503) res.set('Retry-After', '5');
-  if (status === 401) res.set('WWW-Authenticate', extras.invalidToken ? 'Bearer realm="bookshelf", error="invalid_token"' : 'Bearer realm="bookshelf"');
+  if (status === 401)
+    res.set('WWW-Authenticate', extras.invalidToken ? 'Bearer realm="bookshelf", error="invalid_token"' : 'Bearer realm="bookshelf"');
   res.set('Cache-Control', 'no-store');
   const body: Record<string, unknown> = { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail };
   if (extras.errors) body.errors = extras.errors;

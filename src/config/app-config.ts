@@ -354,7 +354,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 
   const apiCorsOrigins: string[] = [];
-  for (const entry of (env.API_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
+  for (const entry of (env.API_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)) {
     let origin: string | null = null;
     try {
       const url = new URL(entry);

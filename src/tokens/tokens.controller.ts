@@ -69,7 +69,11 @@ export class TokensController {
     created?: { name: string; secret: string },
   ): Promise<void> {
     const tokens = (await this.tokens.list(user.id)).map(row);
-    const scopes = TOKEN_SCOPES.map((scope) => ({ value: scope, id: `scope-${scope.replace(':', '-')}`, checked: values.scopes.includes(scope) }));
+    const scopes = TOKEN_SCOPES.map((scope) => ({
+      value: scope,
+      id: `scope-${scope.replace(':', '-')}`,
+      checked: values.scopes.includes(scope),
+    }));
     const lifetimes = [
       { value: '30', label: '30 days' },
       { value: '90', label: '90 days' },

@@ -12,7 +12,11 @@ export class TokenNotFound extends DomainError {
 export class TokenRequired extends DomainError {
   readonly kind = 'sign_in_required' as const;
   constructor(readonly presented: boolean) {
-    super(presented ? 'The access token is unknown, revoked or expired.' : 'This request needs an access token (Authorization: Bearer bks_...).');
+    super(
+      presented
+        ? 'The access token is unknown, revoked or expired.'
+        : 'This request needs an access token (Authorization: Bearer bks_...).',
+    );
   }
 }
 

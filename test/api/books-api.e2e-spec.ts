@@ -111,7 +111,12 @@ describeOnEveryBackend('JSON API', (backend) => {
 
     it('refuses an invalid form with 422 and messages at the fields', async () => {
       const page = await ada.get('/account/tokens');
-      const refused = await ada.post('/account/tokens', { _csrf: ada.csrfToken(page), name: ' ', scopes: 'books:admin', expiresInDays: '7' });
+      const refused = await ada.post('/account/tokens', {
+        _csrf: ada.csrfToken(page),
+        name: ' ',
+        scopes: 'books:admin',
+        expiresInDays: '7',
+      });
       expect(refused.status).toBe(422);
       expect(refused.html.querySelector('#name-error')?.text).toBe('Name is required.');
       expect(refused.html.querySelector('#scopes-error')).not.toBeNull();
@@ -175,7 +180,9 @@ describeOnEveryBackend('JSON API', (backend) => {
       }
       // A token of the all-books list is not one of "mine".
       const page = (await api.call('GET', '/api/v1/books?page_size=1')).body as ListJson;
-      const borrowed = await api.call('GET', `/api/v1/books?mine=true&page_token=${encodeURIComponent(page.nextPageToken!)}`, { token: adaRead });
+      const borrowed = await api.call('GET', `/api/v1/books?mine=true&page_token=${encodeURIComponent(page.nextPageToken!)}`, {
+        token: adaRead,
+      });
       expect(borrowed.status).toBe(400);
     });
 
@@ -190,10 +197,21 @@ describeOnEveryBackend('JSON API', (backend) => {
     });
 
     it('gets one book; unknown and malformed ids are 404', async () => {
-      const book = await create(adaWrite, { title: 'One book', author: 'Someone', publishedDate: '1843', description: 'Notes\r\nand more' });
+      const book = await create(adaWrite, {
+        title: 'One book',
+        author: 'Someone',
+        publishedDate: '1843',
+        description: 'Notes\r\nand more',
+      });
       const got = await api.call('GET', `/api/v1/books/${book.id}`);
       expect(got.status).toBe(200);
-      expect(got.body).toMatchObject({ title: 'One book', author: 'Someone', publishedDate: '1843', description: 'Notes\nand more', coverUrl: null });
+      expect(got.body).toMatchObject({
+        title: 'One book',
+        author: 'Someone',
+        publishedDate: '1843',
+        description: 'Notes\nand more',
+        coverUrl: null,
+      });
       for (const id of ['999999999', 'not-an-id', '0', 'ffffffffffffffffffffffff']) {
         const missing = await api.call('GET', `/api/v1/books/${id}`);
         expect(missing.status).toBe(404);
@@ -217,7 +235,14 @@ describeOnEveryBackend('JSON API', (backend) => {
       expect(response.status).toBe(201);
       const book = response.body as BookJson;
       expect(response.headers.get('location')).toBe(`${app.baseUrl}/api/v1/books/${book.id}`);
-      expect(book).toMatchObject({ title: 'Notes', author: null, publishedDate: null, description: null, coverUrl: null, thumbnailUrl: null });
+      expect(book).toMatchObject({
+        title: 'Notes',
+        author: null,
+        publishedDate: null,
+        description: null,
+        coverUrl: null,
+        thumbnailUrl: null,
+      });
       expect(book.createdBy.name).toBe('Ada Lovelace');
       expect(book.createdBy.id).not.toBe('mallory');
       expect(Date.parse(book.createdAt)).not.toBeNaN();
@@ -245,7 +270,10 @@ describeOnEveryBackend('JSON API', (backend) => {
     it('never reads the session cookie: a signed-in browser without a token gets 401, not a page', async () => {
       const cookie = ada.cookie('bookshelf.sid');
       expect(cookie).toBeDefined();
-      const response = await api.call('POST', '/api/v1/books', { headers: { cookie: `bookshelf.sid=${cookie}`, origin: 'https://evil.example' }, json: { title: 'x' } });
+      const response = await api.call('POST', '/api/v1/books', {
+        headers: { cookie: `bookshelf.sid=${cookie}`, origin: 'https://evil.example' },
+        json: { title: 'x' },
+      });
       expect(response.status).toBe(401);
       expect(response.headers.get('set-cookie')).toBeNull();
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
@@ -289,7 +317,10 @@ describeOnEveryBackend('JSON API', (backend) => {
       expect(array.status).toBe(400);
       const text = await api.call('POST', '/api/v1/books', { token: adaWrite, raw: { type: 'text/plain', body: 'title=x' } });
       expect(text.status).toBe(415);
-      const form = await api.call('POST', '/api/v1/books', { token: adaWrite, raw: { type: 'application/x-www-form-urlencoded', body: 'title=x' } });
+      const form = await api.call('POST', '/api/v1/books', {
+        token: adaWrite,
+        raw: { type: 'application/x-www-form-urlencoded', body: 'title=x' },
+      });
       expect(form.status).toBe(415);
       // 413 comes before anything else, the token included.
       const large = await api.call('POST', '/api/v1/books', { json: { title: 'x', description: 'y'.repeat(70_000) } });
@@ -298,7 +329,10 @@ describeOnEveryBackend('JSON API', (backend) => {
 
     it("merges a PATCH into the owner's book; another person's token gets 403, an unknown id 404", async () => {
       const book = await create(adaWrite, { title: 'Patch me', author: 'A', description: 'D' });
-      const patched = await api.call('PATCH', `/api/v1/books/${book.id}`, { token: adaWrite, json: { author: null, publishedDate: '2001' } });
+      const patched = await api.call('PATCH', `/api/v1/books/${book.id}`, {
+        token: adaWrite,
+        json: { author: null, publishedDate: '2001' },
+      });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ title: 'Patch me', author: null, publishedDate: '2001', description: 'D' });
       const mergePatch = await api.call('PATCH', `/api/v1/books/${book.id}`, {
@@ -320,12 +354,21 @@ describeOnEveryBackend('JSON API', (backend) => {
     it('sets, replaces and removes a cover from a raw image body, re-encoded as on the form', async () => {
       const book = await create(adaWrite, { title: 'Covered' });
       const png = await pngCover();
-      const wrongType = await api.call('PUT', `/api/v1/books/${book.id}/cover`, { token: adaWrite, raw: { type: 'application/octet-stream', body: png } });
+      const wrongType = await api.call('PUT', `/api/v1/books/${book.id}/cover`, {
+        token: adaWrite,
+        raw: { type: 'application/octet-stream', body: png },
+      });
       expect(wrongType.status).toBe(415);
-      const notImage = await api.call('PUT', `/api/v1/books/${book.id}/cover`, { token: adaWrite, raw: { type: 'image/png', body: htmlNotAnImage() } });
+      const notImage = await api.call('PUT', `/api/v1/books/${book.id}/cover`, {
+        token: adaWrite,
+        raw: { type: 'image/png', body: htmlNotAnImage() },
+      });
       expect(notImage.status).toBe(422);
       expect((notImage.body as ProblemJson).errors![0].field).toBe('body');
-      const notOwner = await api.call('PUT', `/api/v1/books/${book.id}/cover`, { token: graceWrite, raw: { type: 'image/png', body: png } });
+      const notOwner = await api.call('PUT', `/api/v1/books/${book.id}/cover`, {
+        token: graceWrite,
+        raw: { type: 'image/png', body: png },
+      });
       expect(notOwner.status).toBe(403);
       const put = await api.call('PUT', `/api/v1/books/${book.id}/cover`, { token: adaWrite, raw: { type: 'image/png', body: png } });
       expect(put.status).toBe(200);
@@ -342,7 +385,10 @@ describeOnEveryBackend('JSON API', (backend) => {
 
     it('deletes a book and its cover (204); only the owner may', async () => {
       const book = await create(adaWrite, { title: 'Delete me' });
-      const put = await api.call('PUT', `/api/v1/books/${book.id}/cover`, { token: adaWrite, raw: { type: 'image/png', body: await pngCover() } });
+      const put = await api.call('PUT', `/api/v1/books/${book.id}/cover`, {
+        token: adaWrite,
+        raw: { type: 'image/png', body: await pngCover() },
+      });
       const coverUrl = (put.body as BookJson).coverUrl!;
       const notOwner = await api.call('DELETE', `/api/v1/books/${book.id}`, { token: graceWrite });
       expect(notOwner.status).toBe(403);

@@ -56,7 +56,7 @@ export function describeTokensRepositoryContract(repository: () => TokensReposit
       await expect(repository().touch(token(user(), new Date()), at)).resolves.toBeUndefined();
     });
 
-    it("deletes a token only for its owner, at once, and idempotently", async () => {
+    it('deletes a token only for its owner, at once, and idempotently', async () => {
       const alice = user();
       const created = token(alice, new Date(1_000));
       await repository().create(created);

@@ -41,7 +41,8 @@ export class OpenApiChecker {
     if (!operation) throw new Error(`${method} ${route.template}: not documented`);
     const responses = operation.responses as Record<string, Json>;
     const documented = responses[String(response.status)];
-    if (!documented) throw new Error(`${method} ${route.template}: status ${response.status} not documented (${response.text.slice(0, 300)})`);
+    if (!documented)
+      throw new Error(`${method} ${route.template}: status ${response.status} not documented (${response.text.slice(0, 300)})`);
     const content = documented.content as Record<string, Json> | undefined;
     if (!content) {
       if (response.text !== '') throw new Error(`${method} ${route.template} ${response.status}: a body where the document gives none`);
@@ -93,8 +94,10 @@ export class OpenApiChecker {
         }
         const params = (operation.parameters as Json[] | undefined) ?? [];
         for (const param of params) {
-          if (!['query', 'header', 'path', 'cookie'].includes(param.in as string)) problems.push(`${where}: parameter ${String(param.name)} in ${String(param.in)}`);
-          if (param.in === 'path' && param.required !== true) problems.push(`${where}: path parameter ${String(param.name)} must be required`);
+          if (!['query', 'header', 'path', 'cookie'].includes(param.in as string))
+            problems.push(`${where}: parameter ${String(param.name)} in ${String(param.in)}`);
+          if (param.in === 'path' && param.required !== true)
+            problems.push(`${where}: path parameter ${String(param.name)} must be required`);
         }
         for (const name of template.match(/\{([^}]+)\}/g) ?? []) {
           if (!params.some((p) => p.in === 'path' && `{${String(p.name)}}` === name)) problems.push(`${where}: ${name} not declared`);

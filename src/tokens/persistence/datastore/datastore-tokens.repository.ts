@@ -24,7 +24,16 @@ interface TokenEntity {
   expiresAt: Date | null;
 }
 
-const UNINDEXED: (keyof TokenEntity)[] = ['id', 'userName', 'name', 'scopes[]' as keyof TokenEntity, 'prefix', 'createdAt', 'lastUsedAt', 'expiresAt'];
+const UNINDEXED: (keyof TokenEntity)[] = [
+  'id',
+  'userName',
+  'name',
+  'scopes[]' as keyof TokenEntity,
+  'prefix',
+  'createdAt',
+  'lastUsedAt',
+  'expiresAt',
+];
 
 function toToken(entity: TokenEntity, hash: string): AccessToken {
   return {
@@ -50,7 +59,9 @@ export class DatastoreTokensRepository extends TokensRepository {
   async create(token: AccessToken): Promise<AccessToken> {
     const { hash, ...rest } = token;
     const data: TokenEntity = rest;
-    await database(() => this.datastore.save({ key: this.keyOf(hash), data, method: 'insert', excludeFromIndexes: UNINDEXED }, DATASTORE_CALL));
+    await database(() =>
+      this.datastore.save({ key: this.keyOf(hash), data, method: 'insert', excludeFromIndexes: UNINDEXED }, DATASTORE_CALL),
+    );
     return { ...token };
   }
 
