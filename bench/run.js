@@ -43,7 +43,7 @@ const HELP = `npm run bench -- [options]
   --duration S                              seconds per measurement (default 10)
   --warmup S                                seconds of unmeasured load of each scenario, before any is measured (default 3)
   --connections LIST                        (default 10,50)
-  --scenarios LIST                          list,deep,book,mine,add (default all)
+  --scenarios LIST                          list,deep,book,mine,api,apiToken,add (default all)
   --deep-pages N                            More links followed for the deep page (default 1000)
   --signed-in N                             users signed in for mine and add (default 4)
   --no-reference                            skip the empty NestJS + Handlebars page (measured beside the ceiling)
@@ -82,7 +82,7 @@ function options() {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '10,50' },
-      scenarios: { type: 'string', default: 'list,deep,book,mine,add' },
+      scenarios: { type: 'string', default: 'list,deep,book,mine,api,apiToken,add' },
       'deep-pages': { type: 'string', default: '1000' },
       'signed-in': { type: 'string', default: '4' },
       soak: { type: 'string', default: '0' },
@@ -165,6 +165,23 @@ const SCENARIOS = {
             method: 'GET',
             path: '/books/mine',
             setupRequest: (req) => ({ ...req, headers: { cookie: ctx.users[turn++ % ctx.users.length].cookie } }),
+          },
+        ],
+      };
+    },
+  },
+  api: { title: 'API GET /api/v1/books (anonymous)', make: () => ({ path: '/api/v1/books', expect: 200 }) },
+  apiToken: {
+    title: 'API GET /api/v1/books (with a token)',
+    make: (ctx) => {
+      let turn = 0;
+      return {
+        expect: 200,
+        requests: [
+          {
+            method: 'GET',
+            path: '/api/v1/books',
+            setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${ctx.users[turn++ % ctx.users.length].apiToken}` } }),
           },
         ],
       };
@@ -440,7 +457,12 @@ async function prepare(baseUrl, opts) {
     const landed = await web.signIn(person.email, person.name, '/books/mine');
     if (!landed.body.includes('My Books') || !landed.body.includes('<h4>')) throw new Error(`My Books of ${person.email} shows no books`);
     const form = await web.get('/books/add');
-    users.push({ email: person.email, cookie: web.cookieHeader(), csrf: web.csrfToken(form) });
+    // A personal access token for the API scenarios, from the tokens page (shown once, in #new-token).
+    const tokensPage = await web.get('/account/tokens');
+    const created = await web.submit(tokensPage, 'form.token-form', { name: 'bench', scopes: 'books:read', expiresInDays: '30' });
+    const apiToken = created.body.match(/id="new-token"[^>]*value="(bks_[^"]+)"/)?.[1];
+    if (!apiToken) throw new Error(`No API token for ${person.email} (${created.status})`);
+    users.push({ email: person.email, cookie: web.cookieHeader(), csrf: web.csrfToken(form), apiToken });
   }
   log(`Signed in ${users.length} users through the separate OpenID provider`);
   return { page1, deepPath: path, bookId, users, deepWalk };

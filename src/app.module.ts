@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccountModule } from './account/account.module';
+import { ApiModule } from './api/api.module';
 import { AuthModule } from './auth/auth.module';
 import { BooksModule } from './books/books.module';
 import { BOOKS_STORAGE } from './books/persistence/books-storage';
@@ -19,9 +20,11 @@ import { RATE_LIMITS_STORAGE } from './rate-limits/stores/rate-limit-stores';
 import { SessionsModule } from './sessions/sessions.module';
 import { SESSIONS_STORAGE } from './sessions/stores/session-stores';
 import { StorageModule } from './storage/storage.module';
+import { TOKENS_STORAGE } from './tokens/persistence/tokens-storage';
+import { TokensModule } from './tokens/tokens.module';
 
 /** What every feature keeps in the data backend: DatabaseModule runs their migrations and builds their indexes. */
-export const FEATURE_STORAGE: readonly FeatureStorage[] = [BOOKS_STORAGE, SESSIONS_STORAGE, RATE_LIMITS_STORAGE];
+export const FEATURE_STORAGE: readonly FeatureStorage[] = [BOOKS_STORAGE, SESSIONS_STORAGE, RATE_LIMITS_STORAGE, TOKENS_STORAGE];
 
 /** The application, with every adapter chosen once from the validated config. */
 @Module({})
@@ -40,6 +43,8 @@ export class AppModule {
         AuthModule,
         BooksModule,
         AccountModule,
+        TokensModule.forRoot(config),
+        ApiModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -7,12 +7,14 @@ import hbs from 'hbs';
 import helmet from 'helmet';
 import multer from 'multer';
 import passport from 'passport';
+import { apiMiddleware } from './api/api-http';
+import { serveApiDocs } from './api/openapi';
 import { createDevIdentityProvider } from './auth/dev-idp/dev-identity-provider';
 import { ListPageCache } from './books/list-page-cache';
 import { csrf } from './common/csrf';
 import { BackendUnavailable, RequestTooLarge } from './common/domain-errors';
 import { renderErrorPage } from './common/error-page';
-import { refuseAnonymousWrites, refuseCrossSite, refuseOddTargets } from './common/request-checks';
+import { isApiPath, refuseAnonymousWrites, refuseCrossSite, refuseOddTargets } from './common/request-checks';
 import { AppConfig, DEV_IDP_PATH } from './config/app-config';
 import { RequestLogger } from './logging/logging.module';
 import { sessionCookie } from './sessions/session-cookie';
@@ -56,7 +58,12 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // The development provider parses its own bodies and has its own CSRF protection: mount it first.
   if (config.authProvider === 'dev') app.use(DEV_IDP_PATH, createDevIdentityProvider(config));
 
-  // Posts from other sites are refused before anything else is done for them.
+  // The JSON API (bearer tokens, never the session cookie): its document and reference page, then CORS and
+  // its own body parsing with limits. It skips the cross-site check and everything stateful below.
+  serveApiDocs(app);
+  app.use('/api', apiMiddleware(config));
+
+  // Posts from other sites are refused before anything else is done for them (API paths excepted).
   app.use(refuseCrossSite(config.baseUrl.origin));
 
   // The session and who is signed in, the session's lifetime, then (only for people signed in) forms,
@@ -85,6 +92,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // (only the start and end of sign-in need a fresh session), and may be a list page already rendered.
   const listPages = guarded(app.get(ListPageCache).middleware);
   app.use((req: Request, res: Response, next: NextFunction) => {
+    if (isApiPath(req.path)) return next();
     if (anonymousRead(req, cookie.name)) return listPages(req, res, next);
     if (SESSIONLESS.test(req.path)) return next();
     stateful(req, res, next);

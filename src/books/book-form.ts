@@ -11,7 +11,8 @@ export interface BookFormResult {
   removeImage: boolean;
 }
 
-const FIELDS: Record<keyof BookFields, TextFieldRule> = {
+/** The rules of the four editable fields, shared by the form and the JSON API. */
+export const BOOK_FIELD_RULES: Readonly<Record<keyof BookFields, TextFieldRule>> = {
   title: { label: 'Title', maxLength: 200, required: true },
   author: { label: 'Author', maxLength: 200 },
   publishedDate: { label: 'Published date', maxLength: 50 },
@@ -23,7 +24,7 @@ const FIELDS: Record<keyof BookFields, TextFieldRule> = {
  * anything else in the body (an owner, a cover URL) is ignored.
  */
 export function parseBookForm(body: unknown): BookFormResult {
-  const { values, errors } = readTextFields(body, FIELDS);
+  const { values, errors } = readTextFields(body, BOOK_FIELD_RULES);
   const removeImage = formCheckbox((body as Record<string, unknown> | null | undefined)?.removeImage);
   return { values, errors, valid: Object.keys(errors).length === 0, removeImage };
 }

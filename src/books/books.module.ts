@@ -7,6 +7,8 @@ import { ListPageCache } from './list-page-cache';
 @Module({
   controllers: [BooksController],
   providers: [BooksService, ListPageCache],
+  // BooksService for the account pages (src/account/) and the JSON API (src/api/), which go through the
+  // same rules, covers and change stamp.
   exports: [ListPageCache, BooksService],
 })
 export class BooksModule {}

@@ -41,11 +41,11 @@ export class BooksService {
     this.tokens = new PageTokens(config.sessionSecrets);
   }
 
-  /** All books (no owner) or one owner's books, a page at a time. */
-  async list(ownerId: string | undefined, pageToken: string | undefined): Promise<BookListPage> {
+  /** All books (no owner) or one owner's books, a page at a time (`limit` a page: the JSON API's `page_size`). */
+  async list(ownerId: string | undefined, pageToken: string | undefined, limit = PAGE_SIZE): Promise<BookListPage> {
     const listName = ownerId === undefined ? 'all' : `mine:${ownerId}`;
     const after = pageToken ? this.tokens.verify(listName, pageToken) : undefined;
-    const page = await this.books.list({ createdById: ownerId, after, limit: PAGE_SIZE });
+    const page = await this.books.list({ createdById: ownerId, after, limit });
     return {
       books: await Promise.all(page.books.map((book) => this.view(book))),
       nextPageToken: page.next === null ? null : this.tokens.sign(listName, page.next),

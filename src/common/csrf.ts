@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { csrfSync } from 'csrf-sync';
 import type { Request } from 'express';
 import { CsrfRejected } from './domain-errors';
+import { isApiPath } from './request-checks';
 
 /** Synchronizer tokens kept in the session; forms send them as `_csrf`. */
 export const csrf = csrfSync({
@@ -21,7 +22,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class CsrfGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
-    if (SAFE_METHODS.has(request.method) || csrf.isRequestValid(request)) return true;
+    // The JSON API never reads the session cookie (bearer tokens only), so it has nothing to forge.
+    if (SAFE_METHODS.has(request.method) || isApiPath(request.path) || csrf.isRequestValid(request)) return true;
     throw new CsrfRejected();
   }
 }

@@ -1,7 +1,8 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { assertUnreachable, DomainError, type ErrorKind } from './domain-errors';
 import { renderErrorPage } from './error-page';
+import { ErrorResponder } from './error-responder';
 
 /** The status each kind of domain error answers with (docs/architecture.md section 4); exhaustive by kind. */
 const STATUS: Record<ErrorKind, number> = {
@@ -16,6 +17,11 @@ const STATUS: Record<ErrorKind, number> = {
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
+/** The status a domain error answers with, for responders of other formats (the JSON API). */
+export function statusOf(error: DomainError): number | undefined {
+  return isKnown(error) ? STATUS[error.kind] : undefined;
+}
+
 /** A kind this filter knows (a subclass cast its way around the type answers as an unexpected error). */
 function isKnown(error: DomainError): boolean {
   return Object.prototype.hasOwnProperty.call(STATUS, error.kind);
@@ -29,10 +35,14 @@ function isKnown(error: DomainError): boolean {
 export class DomainErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /** `responder`: the JSON API's problem+json, asked first (provided by ApiModule, absent in module tests). */
+  constructor(@Optional() private readonly responder?: ErrorResponder) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
+    if (this.responder?.respond(error, req, res)) return;
 
     if (error instanceof DomainError && isKnown(error)) {
       this.answer(error, req, res);

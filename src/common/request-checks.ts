@@ -3,6 +3,14 @@ import { renderErrorPage } from './error-page';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * The JSON API's paths (src/api/). They carry no session cookie and no form: the API authenticates with
+ * bearer tokens, so the session, the cross-site check, the CSRF guard and the form parsers are not for them.
+ */
+export function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
 export function isSafeMethod(method: string): boolean {
   return SAFE_METHODS.has(method);
 }
@@ -24,7 +32,8 @@ export function refuseOddTargets(req: Request, res: Response, next: NextFunction
  */
 export function refuseCrossSite(origin: string): RequestHandler {
   return (req, res, next) => {
-    if (isSafeMethod(req.method)) return next();
+    // No cookie is read on API paths, so another site's request there can only act with a token it holds.
+    if (isSafeMethod(req.method) || isApiPath(req.path)) return next();
     const fetchSite = req.headers['sec-fetch-site'];
     const from = req.headers.origin;
     if (fetchSite === 'cross-site' || (from !== undefined && from !== origin)) {

@@ -277,3 +277,20 @@ describe('rate limits and HTTP timeouts in the config', () => {
     expect(problemsOf({ HTTP_HEADERS_TIMEOUT: '0' })).toEqual([expect.stringContaining('HTTP_HEADERS_TIMEOUT')]);
   });
 });
+
+describe('API_CORS_ORIGINS', () => {
+  it('is off by default and reads a list of origins', () => {
+    expect(loadConfig({}).apiCorsOrigins).toEqual([]);
+    expect(loadConfig({ API_CORS_ORIGINS: 'https://a.example, http://localhost:3000/' }).apiCorsOrigins).toEqual([
+      'https://a.example',
+      'http://localhost:3000',
+    ]);
+  });
+
+  it('refuses anything that is not an origin', () => {
+    expect(problemsOf({ API_CORS_ORIGINS: 'https://a.example/path,*' })).toEqual([
+      expect.stringContaining('"https://a.example/path"'),
+      expect.stringContaining('"*"'),
+    ]);
+  });
+});

@@ -84,6 +84,8 @@ export class AppConfig {
   /** null: rate limits are off (`RATE_LIMITS=off`, for test suites and benchmarks). */
   readonly rateLimits!: Record<RateLimitBucket, RateLimit> | null;
   readonly httpTimeouts!: HttpTimeouts;
+  /** Origins allowed to call the JSON API from a browser (`API_CORS_ORIGINS`); empty: CORS is off. */
+  readonly apiCorsOrigins!: string[];
   readonly logLevel!: string;
   readonly prettyLogs!: boolean;
 
@@ -351,6 +353,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
     keepAliveMs: seconds('HTTP_KEEP_ALIVE_TIMEOUT', trustProxy === false ? 5 : 620, 1, 3600),
   };
 
+  const apiCorsOrigins: string[] = [];
+  for (const entry of (env.API_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)) {
+    let origin: string | null = null;
+    try {
+      const url = new URL(entry);
+      if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin === entry.replace(/\/$/, '')) origin = url.origin;
+    } catch {
+      // refused below
+    }
+    if (origin) apiCorsOrigins.push(origin);
+    else problems.push(`API_CORS_ORIGINS must be a comma-separated list of http(s) origins without a path (got "${entry}")`);
+  }
+
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
@@ -381,6 +399,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy,
     rateLimits: rateLimitsOn ? rateLimits : null,
     httpTimeouts,
+    apiCorsOrigins,
     logLevel,
     prettyLogs: !production && env.LOG_FORMAT !== 'json',
   });
