@@ -73,6 +73,7 @@ export class AccountController {
       books: count(contents.books, 'book'),
       covers: count(contents.covers, 'cover image'),
       sessions: count(contents.sessions, 'session'),
+      tokens: count(contents.tokens, 'access token'),
     };
   }
 

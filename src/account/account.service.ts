@@ -6,6 +6,7 @@ import { BooksService, type BookView } from '../books/books.service';
 import { DomainError } from '../common/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { UserSessions, type StoredSession } from '../sessions/user-sessions';
+import { TokensService } from '../tokens/tokens.service';
 import { AccountDeletionInterrupted, SessionNotFound } from './account.errors';
 import { type ExportedBook, exportedBook } from './book-export';
 import { SessionHandles } from './session-handles';
@@ -25,6 +26,7 @@ export interface AccountContents {
   books: number;
   covers: number;
   sessions: number;
+  tokens: number;
 }
 
 /** Deleting an account needs a sign-in this recent (else the person signs in again first). */
@@ -41,6 +43,7 @@ export class AccountService {
   constructor(
     private readonly books: BooksService,
     private readonly sessions: UserSessions,
+    private readonly tokens: TokensService,
     private readonly config: AppConfig,
   ) {
     this.handles = new SessionHandles(config.sessionSecrets[0]);
@@ -53,8 +56,12 @@ export class AccountService {
   }
 
   async contents(user: SessionUser): Promise<AccountContents> {
-    const [counts, sessions] = await Promise.all([this.books.countOwned(user.id), this.sessions.sessionsOf(user.id)]);
-    return { ...counts, sessions: sessions.length };
+    const [counts, sessions, tokens] = await Promise.all([
+      this.books.countOwned(user.id),
+      this.sessions.sessionsOf(user.id),
+      this.tokens.list(user.id),
+    ]);
+    return { ...counts, sessions: sessions.length, tokens: tokens.length };
   }
 
   /** The session id behind one of the person's handles; SessionNotFound for anything else. */
@@ -84,13 +91,14 @@ export class AccountService {
   }
 
   /**
-   * Deletes every book of the person with its cover, then every session of theirs but `currentSessionId`
+   * Deletes every book of the person with its cover, their access tokens, then every session of theirs but `currentSessionId`
    * (which the caller destroys, so that express-session does not save it again). Safe to repeat: a failure
    * part way is AccountDeletionInterrupted (503), and the next attempt carries on where this one stopped.
    */
   async deleteEverything(user: SessionUser, currentSessionId: string): Promise<void> {
     try {
       await this.books.deleteAllOf(user.id);
+      await this.tokens.deleteAllOf(user.id);
       await this.endOtherSessions(user, currentSessionId);
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'unavailable') throw error;

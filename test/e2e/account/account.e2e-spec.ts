@@ -184,6 +184,7 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
       expect(page.html.querySelector('li.books')?.text).toBe('4 books you added');
       expect(page.html.querySelector('li.covers')?.text).toBe('1 cover image');
       expect(page.html.querySelector('li.sessions')?.text).toMatch(/^2 sessions,/);
+      expect(page.html.querySelector('li.tokens')?.text).toBe('0 access tokens for the API');
       expect(page.html.querySelector('form[action="/account/delete"] button')?.text).toBe('Delete my account');
       expect((await ada.laptop.get('/account')).html.querySelector('.book-count')?.text).toBe('4 books added');
     });
@@ -203,7 +204,13 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
       expect(new URL(back.url).pathname).toBe('/account/delete');
     });
 
-    it('deletes your books, their covers and every session of yours, and nothing of anyone else', async () => {
+    it('deletes your books, their covers, your access tokens and every session of yours, and nothing of anyone else', async () => {
+      const tokens = await ada.laptop.get('/account/tokens');
+      const created = await ada.laptop.post('/account/tokens', { _csrf: ada.laptop.csrfToken(tokens), name: 'script', scopes: 'books:read', expiresInDays: '30' });
+      const secret = created.html.querySelector('#new-token')?.getAttribute('value') ?? '';
+      expect(secret).toMatch(/^bks_/);
+      const api = () => fetch(`${app.baseUrl}/api/v1/books?mine=true`, { headers: { authorization: `Bearer ${secret}` } });
+      expect((await api()).status).toBe(200);
       const exported = JSON.parse((await ada.laptop.get('/account/export.json')).body) as { books: { id: string; coverUrl: string | null }[] };
       const cover = exported.books.find((b) => b.coverUrl)!.coverUrl!;
       const anonymous = new WebClient(app.baseUrl);
@@ -223,6 +230,7 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
       expect(sessionRows(await bob.laptop.get('/account'))).toHaveLength(2);
       const page = await ada.laptop.get('/books');
       expect(page.body).toContain('Your account is deleted');
+      expect((await api()).status).toBe(401);
     });
 
     it('finishes a deletion that storage interrupted between books, when tried again', async () => {
