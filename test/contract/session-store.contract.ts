@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SessionData, Store } from 'express-session';
 import { SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS } from '../../src/sessions/session-lifetime';
+import type { UserSessions } from '../../src/sessions/user-sessions';
 import { eventually } from '../helpers/eventually';
 
 /**
@@ -12,9 +13,14 @@ import { eventually } from '../helpers/eventually';
  * describeSessionStoreContract(`${SqlSessionStore.name} on PostgreSQL`, async () => {
  *   const sql = ...;                        // an open, migrated database
  *   const store = new SqlSessionStore(sql);
+ *   const other = new SqlSessionStore(otherConnection);  // a second instance over the same database
  *   return {
  *     store,
+ *     userSessions: store,                  // the UserSessions of the same instance
+ *     other: { store: other, userSessions: other },
  *     storedExpiry: async (sid) => ...,     // the expiry the backend recorded (epoch ms), or null
+ *     indexedSessions: async (userId) => ...,  // the ids the backend's index by user holds
+ *     writeUnindexed: async (sid, session) => ...,  // a session as written before that index existed
  *     removeExpired: () => store.prune(),   // only for stores that delete expired sessions on a timer
  *     close: async () => { store.close(); await sql.close(); },
  *   };
@@ -26,11 +32,22 @@ import { eventually } from '../helpers/eventually';
  */
 export interface SessionStoreHarness {
   store: Store;
+  /** The UserSessions of the same instance (what SessionsModule provides beside `store`). */
+  userSessions: UserSessions;
+  /** Another instance over the same database, as another app process has: its own store object and client. */
+  other: { store: Store; userSessions: UserSessions };
   /**
    * When the backend will forget `sid` (epoch milliseconds), as it recorded it; null when it holds no such
    * session. Read straight from the backend, not through the store.
    */
   storedExpiry(sid: string): Promise<number | null>;
+  /**
+   * The session ids that the backend's index by user holds for `userId`, expired or not, read straight from
+   * the backend (SQL `user_id`, MongoDB `userId`, Datastore `userId`, Redis the user's sorted set).
+   */
+  indexedSessions(userId: string): Promise<string[]>;
+  /** Writes a session straight to the backend as the store did before it kept an index by user. */
+  writeUnindexed(sid: string, session: SessionData): Promise<void>;
   /** Deletes expired sessions now, for stores that do it on a timer; omit when the backend expires them itself. */
   removeExpired?(): Promise<void>;
   close(): Promise<void>;
@@ -63,6 +80,15 @@ export function sessionData(expiresAt: number, extra: Record<string, unknown> = 
 
 function newSid(): string {
   return randomBytes(18).toString('base64url');
+}
+
+/** A user of its own for each test, as passport's serializer stores it (src/auth/session.serializer.ts). */
+function newUser(name = 'Ada') {
+  return { id: `sub-${randomBytes(6).toString('hex')}`, name, email: 'ada@example.com', picture: null };
+}
+
+function signedIn(expiresAt: number, user: { id: string }, extra: Record<string, unknown> = {}): SessionData {
+  return sessionData(expiresAt, { passport: { user }, signedInAt: Date.now(), csrfToken: 'token', ...extra });
 }
 
 export function describeSessionStoreContract(name: string, setup: () => Promise<SessionStoreHarness>): void {
@@ -176,6 +202,126 @@ export function describeSessionStoreContract(name: string, setup: () => Promise<
       await set(sid, sessionData(Date.now() - 1000));
 
       await expect(get(sid)).resolves.toBeNull();
+    });
+
+    describe('UserSessions', () => {
+      const ids = (sessions: { id: string }[]) => sessions.map((s) => s.id).sort();
+      const onOther = {
+        get: (sid: string) => call<SessionData | null>((cb) => harness.other.store.get(sid, cb)).then((value) => value ?? null),
+        set: (sid: string, data: SessionData) => call((cb) => harness.other.store.set(sid, data, cb)),
+      };
+
+      it('finds every unexpired session of one user, whichever instance wrote it, and no one else’s', async () => {
+        const ada = newUser();
+        const grace = newUser('Grace');
+        const [mine, mineElsewhere, hers, anonymous, signingIn, expired] = [newSid(), newSid(), newSid(), newSid(), newSid(), newSid()];
+        const expiresAt = Date.now() + SESSION_TTL_MS;
+        await set(mine, signedIn(expiresAt, ada, { flash: 'here' }));
+        await onOther.set(mineElsewhere, signedIn(expiresAt, ada));
+        await set(hers, signedIn(expiresAt, grace));
+        await set(anonymous, sessionData(expiresAt, { flash: 'nobody' }));
+        await set(signingIn, sessionData(expiresAt, { passport: {} }));
+        await set(expired, signedIn(Date.now() - 1000, ada));
+
+        const found = await harness.userSessions.sessionsOf(ada.id);
+        const foundElsewhere = await harness.other.userSessions.sessionsOf(ada.id);
+
+        expect(ids(found)).toEqual([mine, mineElsewhere].sort());
+        expect(ids(foundElsewhere)).toEqual([mine, mineElsewhere].sort());
+        const here = found.find((s) => s.id === mine)!;
+        expect(here.data).toMatchObject({ passport: { user: ada }, flash: 'here' });
+        expect(here.expiresAt).toBeInstanceOf(Date);
+        expect(Math.abs(here.expiresAt.getTime() - expiresAt)).toBeLessThanOrEqual(EXPIRY_TOLERANCE_MS);
+        expect(ids(await harness.other.userSessions.sessionsOf(grace.id))).toEqual([hers]);
+        await expect(harness.userSessions.sessionsOf(newUser().id)).resolves.toEqual([]);
+      });
+
+      it('follows a session saved again: signed out, or signed in as someone else', async () => {
+        const ada = newUser();
+        const grace = newUser('Grace');
+        const [signsOut, changesHands] = [newSid(), newSid()];
+        const expiresAt = Date.now() + SESSION_TTL_MS;
+        await set(signsOut, signedIn(expiresAt, ada));
+        await set(changesHands, signedIn(expiresAt, ada));
+        expect(ids(await harness.userSessions.sessionsOf(ada.id))).toEqual([signsOut, changesHands].sort());
+
+        await onOther.set(signsOut, sessionData(expiresAt, { flash: 'signed out' }));
+        await onOther.set(changesHands, signedIn(expiresAt, grace));
+
+        await expect(harness.userSessions.sessionsOf(ada.id)).resolves.toEqual([]);
+        expect(ids(await harness.userSessions.sessionsOf(grace.id))).toEqual([changesHands]);
+      });
+
+      it('still finds a session after a touch slides it, with its new expiry', async () => {
+        const ada = newUser();
+        const sid = newSid();
+        await set(sid, signedIn(Date.now() + SESSION_TTL_MS - 2 * SESSION_TOUCH_INTERVAL_MS, ada));
+        await expect(get(sid)).resolves.not.toBeNull();
+
+        const slid = Date.now() + SESSION_TTL_MS;
+        await touch(sid, signedIn(slid, ada));
+        await expectStoredExpiry(sid, slid);
+
+        const found = await harness.other.userSessions.sessionsOf(ada.id);
+        expect(ids(found)).toEqual([sid]);
+        expect(Math.abs(found[0].expiresAt.getTime() - slid)).toBeLessThanOrEqual(EXPIRY_TOLERANCE_MS);
+      });
+
+      it('indexes a session saved before the index existed once a sliding touch writes it', async () => {
+        const ada = newUser();
+        const sid = newSid();
+        await harness.writeUnindexed(sid, signedIn(Date.now() + SESSION_TTL_MS - 2 * SESSION_TOUCH_INTERVAL_MS, ada));
+        await expect(get(sid)).resolves.toMatchObject({ passport: { user: ada } });
+        await expect(harness.userSessions.sessionsOf(ada.id)).resolves.toEqual([]);
+
+        await touch(sid, signedIn(Date.now() + SESSION_TTL_MS, ada));
+
+        expect(ids(await harness.other.userSessions.sessionsOf(ada.id))).toEqual([sid]);
+      });
+
+      it('ends sessions at once on every instance, with their index entries; unknown ids are no error', async () => {
+        const ada = newUser();
+        const [first, second, kept] = [newSid(), newSid(), newSid()];
+        const expiresAt = Date.now() + SESSION_TTL_MS;
+        await set(first, signedIn(expiresAt, ada));
+        await onOther.set(second, signedIn(expiresAt, ada));
+        await set(kept, signedIn(expiresAt, ada));
+        // Read on the other instance first, as a request there would have.
+        await expect(onOther.get(first)).resolves.not.toBeNull();
+
+        await harness.userSessions.end([first, second, newSid()]);
+
+        await expect(onOther.get(first)).resolves.toBeNull();
+        await expect(onOther.get(second)).resolves.toBeNull();
+        await expect(get(second)).resolves.toBeNull();
+        await expect(harness.storedExpiry(first)).resolves.toBeNull();
+        expect(ids(await harness.other.userSessions.sessionsOf(ada.id))).toEqual([kept]);
+        await expect(harness.indexedSessions(ada.id)).resolves.toEqual([kept]);
+        await expect(onOther.get(kept)).resolves.toMatchObject({ passport: { user: ada } });
+        // Nothing to end, and ids already gone.
+        await harness.other.userSessions.end([]);
+        await harness.other.userSessions.end([first]);
+      });
+
+      it('keeps no index entry for a destroyed session, nor past the sessions’ expiry', async () => {
+        const ada = newUser();
+        const [destroyed, brief] = [newSid(), newSid()];
+        await set(destroyed, signedIn(Date.now() + SESSION_TTL_MS, ada));
+        const expiresAt = Date.now() + 1500;
+        await onOther.set(brief, signedIn(expiresAt, ada));
+        await destroy(destroyed);
+        await expect(harness.indexedSessions(ada.id)).resolves.toEqual([brief]);
+        expect(ids(await harness.userSessions.sessionsOf(ada.id))).toEqual([brief]);
+
+        await eventually(async () => expect(await harness.userSessions.sessionsOf(ada.id)).toEqual([]), {
+          timeoutMs: 5000,
+          intervalMs: 50,
+        });
+        expect(Date.now()).toBeGreaterThanOrEqual(expiresAt - 1000);
+        await harness.removeExpired?.();
+
+        await eventually(async () => expect(await harness.indexedSessions(ada.id)).toEqual([]), { timeoutMs: 5000, intervalMs: 50 });
+      });
     });
 
     it('forgets a session when its cookie expires, and removes it', async () => {

@@ -1,8 +1,17 @@
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { FEATURE_STORAGE } from '../../src/app.module';
+import { loadConfig } from '../../src/config/app-config';
+import { ConfigModule } from '../../src/config/config.module';
+import { DatabaseModule } from '../../src/database/database.module';
 import { SESSION_COOKIE } from '../../src/sessions/session-cookie';
+import { SessionsModule } from '../../src/sessions/sessions.module';
+import { UserSessions } from '../../src/sessions/user-sessions';
 import { type RunningApp, startApp } from '../helpers/app-process';
 import { describeWhen } from '../helpers/backends';
 import { eventually } from '../helpers/eventually';
@@ -58,6 +67,23 @@ async function deleteRedisKeys(pattern: string): Promise<void> {
   await redis.quit();
 }
 
+/** The `sub` the development identity provider gives an email (src/auth/dev-idp/dev-identity-provider.ts). */
+function devSubOf(email: string): string {
+  return `dev-${createHash('sha256').update(email).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * The session stores as a third instance sees them: a Nest context of config, database and sessions over
+ * the same database and session store, as the account page's `UserSessions` will be.
+ */
+async function openSessions(env: Record<string, string>): Promise<INestApplicationContext> {
+  const config = loadConfig(env);
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config, FEATURE_STORAGE), SessionsModule.forRoot(config)],
+  }).compile();
+  return moduleRef.init();
+}
+
 function sessionIdOf(cookie: string): string {
   // express-session cookies are `s:<id>.<signature>`, URL-encoded.
   const value = decodeURIComponent(cookie);
@@ -72,6 +98,8 @@ for (const store of SESSION_STORES) {
     let b: RunningApp;
     let sessionCookie: string;
     let csrfFromA: string;
+    let sessions: INestApplicationContext | undefined;
+    let env: Record<string, string>;
 
     beforeAll(async () => {
       database = await createPostgresDatabase();
@@ -89,6 +117,7 @@ for (const store of SESSION_STORES) {
         RATE_LIMIT_SIGN_IN: '6/600',
         RATE_LIMIT_WRITES: '100000/600',
       };
+      env = shared;
       // Both at once: their migrations race, as on a deploy of several instances.
       [a, b] = await Promise.all([startApp(shared), startApp(shared)]);
 
@@ -99,12 +128,13 @@ for (const store of SESSION_STORES) {
     });
 
     afterAll(async () => {
-      await Promise.all([a?.stop(), b?.stop()]);
+      await Promise.all([a?.stop(), b?.stop(), sessions?.close()]);
       if (store.name === 'Redis' && sessionCookie) {
         const { createClient } = await import('redis');
         const redis = createClient({ url: REDIS_URL });
         await redis.connect();
         await redis.del(`bookshelf:sess:${sessionIdOf(sessionCookie)}`);
+        await redis.zRem(`bookshelf:user-sess:${devSubOf('twice@example.com')}`, sessionIdOf(sessionCookie));
         await redis.quit();
       }
       await database?.drop();
@@ -232,6 +262,27 @@ for (const store of SESSION_STORES) {
       const mine = await send(b.port, 'GET', '/books/mine', headers);
       expect(mine.status).toBe(200);
       expect(mine.body).toContain('Under load');
+    });
+
+    // Last: it ends the session the tests above use (A has stopped; B is the instance that must refuse it).
+    it('refuses at once on one instance a session ended through another instance’s store', async () => {
+      const headers = { cookie: `${SESSION_COOKIE}=${sessionCookie}` };
+      expect((await send(b.port, 'GET', '/books/mine', headers)).status).toBe(200);
+      sessions = await openSessions(env);
+      const userSessions = sessions.get(UserSessions);
+      const sid = sessionIdOf(sessionCookie);
+      const user = devSubOf('twice@example.com');
+      // (The machine's Redis is shared: another run's session of the same person may be there too.)
+      const found = await userSessions.sessionsOf(user);
+      expect(found.map((s) => s.id)).toContain(sid);
+      expect(found.find((s) => s.id === sid)!.data).toMatchObject({ passport: { user: { id: user, name: 'Ada Twice' } } });
+
+      await userSessions.end([sid]);
+
+      const mine = await send(b.port, 'GET', '/books/mine', headers);
+      expect(mine.status).toBe(302);
+      expect(mine.location).toBe('/oauth2authorize?return_url=%2Fbooks%2Fmine');
+      expect((await userSessions.sessionsOf(user)).map((s) => s.id)).not.toContain(sid);
     });
   });
 }

@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { type SessionData, Store } from 'express-session';
 import { DATASTORE_CALL } from '../../database/datastore/datastore-client';
 import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from '../session-lifetime';
+import type { StoredSession, UserSessions } from '../user-sessions';
+import { signedInUserOf } from './signed-in-user';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
@@ -11,10 +13,14 @@ const KIND = 'Session';
 const PRUNE_BATCH = 500;
 const MAX_PRUNE_BATCHES = 20;
 
-/** The stored entity: the session as JSON (unindexed: it can be long and is never queried) and its expiry. */
+/**
+ * The stored entity: the session as JSON (unindexed: it can be long and is never queried), its expiry, and
+ * the signed-in user's id (indexed, for UserSessions; absent for nobody signed in).
+ */
 interface SessionEntity {
   data: string;
   expires: Date;
+  userId?: string;
 }
 
 /**
@@ -28,8 +34,10 @@ type Loaded = SessionData & { [STORED_EXPIRY]?: number };
  * express-session store in Datastore (kind `Session`, key name = session id), on DatabaseModule's
  * client. `@google-cloud/connect-datastore` wants the previous major version of the SDK.
  * Expired sessions are ignored on read and pruned on a timer that never keeps the process alive.
+ * It is also the UserSessions index: an equality query on the built-in index of `userId` (no composite
+ * index needed), whose expired results are dropped; the property goes with its entity.
  */
-export class DatastoreSessionStore extends Store {
+export class DatastoreSessionStore extends Store implements UserSessions {
   private readonly logger = new Logger(DatastoreSessionStore.name);
   private readonly pruner: NodeJS.Timeout;
 
@@ -52,10 +60,10 @@ export class DatastoreSessionStore extends Store {
     this.run(callback, async () => {
       const data: Loaded = { ...session };
       delete data[STORED_EXPIRY];
-      await this.datastore.save(
-        this.entity(sid, { data: JSON.stringify(data), expires: new Date(expiryOf(session)) }, 'upsert'),
-        DATASTORE_CALL,
-      );
+      const entity: SessionEntity = { data: JSON.stringify(data), expires: new Date(expiryOf(session)) };
+      const userId = signedInUserOf(session);
+      if (userId !== null) entity.userId = userId;
+      await this.datastore.save(this.entity(sid, entity, 'upsert'), DATASTORE_CALL);
     });
   }
 
@@ -88,13 +96,39 @@ export class DatastoreSessionStore extends Store {
           await transaction.rollback(DATASTORE_CALL);
           return;
         }
-        transaction.save(this.entity(sid, { data: stored.data, expires: new Date(expires) }, 'update'));
+        // The whole entity is written again, with its user (also for one saved before the index existed).
+        const slid: SessionEntity = { data: stored.data, expires: new Date(expires) };
+        const userId = signedInUserOf(JSON.parse(stored.data));
+        if (userId !== null) slid.userId = userId;
+        transaction.save(this.entity(sid, slid, 'update'));
         await transaction.commit(DATASTORE_CALL);
       } catch (error) {
         await transaction.rollback(DATASTORE_CALL).catch(() => undefined);
         throw error;
       }
     });
+  }
+
+  async sessionsOf(userId: string): Promise<StoredSession[]> {
+    const query = this.datastore.createQuery(KIND).filter(new PropertyFilter('userId', '=', userId));
+    const [entities] = await this.datastore.runQuery(query, { gaxOptions: DATASTORE_CALL });
+    const now = Date.now();
+    return (entities as (SessionEntity & { [key: symbol]: Key })[])
+      .filter((entity) => entity.expires.getTime() > now)
+      .map((entity) => ({
+        id: entity[this.datastore.KEY].name!,
+        data: JSON.parse(entity.data) as SessionData,
+        expiresAt: entity.expires,
+      }));
+  }
+
+  async end(sessionIds: readonly string[]): Promise<void> {
+    for (let i = 0; i < sessionIds.length; i += PRUNE_BATCH) {
+      await this.datastore.delete(
+        sessionIds.slice(i, i + PRUNE_BATCH).map((sid) => this.key(sid)),
+        DATASTORE_CALL,
+      );
+    }
   }
 
   /** Deletes expired sessions, a batch at a time (a keys-only query on the built-in `expires` index). */

@@ -4,12 +4,16 @@ import type { Kysely } from 'kysely';
 import { BoundedMap } from '../../common/bounded-map';
 import type { SqlDatabase, SqlEngine } from '../../database/sql/sql-database';
 import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from '../session-lifetime';
+import type { StoredSession, UserSessions } from '../user-sessions';
+import { signedInUserOf } from './signed-in-user';
 import type { SessionsTables } from './sql-sessions.migrations';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
 /** Sessions whose stored expiry this store remembers; a session it has forgotten is touched with a statement. */
 export const REMEMBERED_EXPIRIES = 10_000;
+/** Session ids deleted per statement by `end` (well below every engine's limit of bound parameters). */
+const END_BATCH = 500;
 
 /**
  * express-session store in the SQL database's `sessions` table (every SQL engine, through Kysely, so
@@ -17,8 +21,10 @@ export const REMEMBERED_EXPIRIES = 10_000;
  * An expired row is never returned, and is deleted by a prune timer that never keeps the process alive.
  * The expiry it last read or wrote for a session is remembered, so that the touch at the end of almost
  * every signed-in request (the stored expiry is less than an hour old) needs no statement at all.
+ * It is also the UserSessions index: each row carries its signed-in user's id (`user_id`, indexed), so a
+ * person's sessions go with their rows.
  */
-export class SqlSessionStore extends Store {
+export class SqlSessionStore extends Store implements UserSessions {
   private readonly logger = new Logger(SqlSessionStore.name);
   private readonly pruner: NodeJS.Timeout;
   private readonly expiries = new BoundedMap<string, number>(REMEMBERED_EXPIRIES);
@@ -45,7 +51,7 @@ export class SqlSessionStore extends Store {
   /** One statement (an upsert), so two first requests of a new session cannot collide. */
   override set(sid: string, session: SessionData, callback?: Callback): void {
     this.run(callback, async () => {
-      const changes = { expires_at: expiryOf(session), data: JSON.stringify(session) };
+      const changes = { expires_at: expiryOf(session), data: JSON.stringify(session), user_id: signedInUserOf(session) };
       const insert = this.db.insertInto('sessions').values({ sid, ...changes });
       await (
         this.engine === 'mysql'
@@ -63,7 +69,10 @@ export class SqlSessionStore extends Store {
     });
   }
 
-  /** Slides the expiry, but writes only when the stored one is more than the touch interval behind. */
+  /**
+   * Slides the expiry, but writes only when the stored one is more than the touch interval behind; with
+   * `user_id` (the session is unchanged when touched), as `set` writes it.
+   */
   override touch(sid: string, session: SessionData, callback?: (error?: unknown) => void): void {
     const expiresAt = expiryOf(session);
     const stored = this.expiries.get(sid);
@@ -71,13 +80,33 @@ export class SqlSessionStore extends Store {
     this.run(callback, async () => {
       await this.db
         .updateTable('sessions')
-        .set({ expires_at: expiresAt })
+        .set({ expires_at: expiresAt, user_id: signedInUserOf(session) })
         .where('sid', '=', sid)
         .where('expires_at', '<', expiresAt - SESSION_TOUCH_INTERVAL_MS)
         .execute();
       // At least this; another instance may have slid it further, which only costs a later no-op statement.
       this.expiries.set(sid, expiresAt);
     });
+  }
+
+  async sessionsOf(userId: string): Promise<StoredSession[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select(['sid', 'data', 'expires_at'])
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', Date.now())
+      .execute();
+    return rows.map((row) => ({ id: row.sid, data: JSON.parse(row.data) as SessionData, expiresAt: new Date(Number(row.expires_at)) }));
+  }
+
+  async end(sessionIds: readonly string[]): Promise<void> {
+    for (const sid of sessionIds) this.expiries.delete(sid);
+    for (let i = 0; i < sessionIds.length; i += END_BATCH) {
+      await this.db
+        .deleteFrom('sessions')
+        .where('sid', 'in', sessionIds.slice(i, i + END_BATCH))
+        .execute();
+    }
   }
 
   /** Deletes expired sessions; the timer calls it, tests may too. */
