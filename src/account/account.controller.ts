@@ -29,7 +29,13 @@ export class AccountController {
   async page(@CurrentUser() user: SessionUser, @Req() req: Request) {
     const [rows, contents] = await Promise.all([this.account.sessionRows(user, req.sessionID), this.account.contents(user)]);
     const sessions = rows.map((row) => ({ ...row, signedInAt: when(row.signedInAt), lastActiveAt: when(row.lastActiveAt) }));
-    return { title: 'Your account', account: user, booksAdded: count(contents.books, 'book'), sessions, otherSessions: sessions.length > 1 };
+    return {
+      title: 'Your account',
+      account: user,
+      booksAdded: count(contents.books, 'book'),
+      sessions,
+      otherSessions: sessions.length > 1,
+    };
   }
 
   @Post('sessions/end-others')
@@ -44,7 +50,12 @@ export class AccountController {
   @Post('sessions/:handle/end')
   @RateLimit('writes')
   @HttpCode(303)
-  async endOne(@CurrentUser() user: SessionUser, @Param('handle') handle: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async endOne(
+    @CurrentUser() user: SessionUser,
+    @Param('handle') handle: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const sessionId = await this.account.sessionIdOf(user, handle);
     if (sessionId === req.sessionID) return this.signOutHere(req, res, '/books?notice=signed-out');
     await this.account.endSessions([sessionId]);

@@ -38,7 +38,9 @@ export async function writeJsonExport(
   write: Sink,
   now = new Date(),
 ): Promise<void> {
-  await write(`{"user":${JSON.stringify({ id: user.id, name: user.name, email: user.email })},"exportedAt":${JSON.stringify(now.toISOString())},"books":[`);
+  await write(
+    `{"user":${JSON.stringify({ id: user.id, name: user.name, email: user.email })},"exportedAt":${JSON.stringify(now.toISOString())},"books":[`,
+  );
   let first = true;
   for await (const page of pages) {
     if (page.length === 0) continue;

@@ -16,6 +16,8 @@ export class SessionsModule implements OnApplicationShutdown {
     const choice: StoreChoice = config.sessionStore === 'auto' ? config.dataBackend : config.sessionStore;
     return {
       module: SessionsModule,
+      // Global: the account pages (and any feature) find the sessions of a person through UserSessions.
+      global: true,
       providers: [SESSION_STORES[choice], { provide: UserSessions, useExisting: Store }],
       exports: [Store, UserSessions],
     };

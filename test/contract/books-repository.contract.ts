@@ -376,7 +376,9 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
       });
 
       it('lists whole books when asked (exports), in the same order and pages', async () => {
-        const created = await createAll(['pear', 'Apple', 'mango'].map((title) => newBook({ title, createdById: 'ada', createdBy: 'Ada' })));
+        const created = await createAll(
+          ['pear', 'Apple', 'mango'].map((title) => newBook({ title, createdById: 'ada', createdBy: 'Ada' })),
+        );
         const first = await books.list({ createdById: 'ada', limit: 2, whole: true });
         const rest = await books.list({ createdById: 'ada', limit: 2, whole: true, after: first.next! });
         const byId = new Map(created.map((b) => [b.id, b]));

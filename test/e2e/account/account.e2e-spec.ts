@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Store, type SessionData } from 'express-session';
 import { BooksRepository } from '../../../src/books/books.repository';
 import { sortKeyFor } from '../../../src/books/book';
@@ -14,7 +15,8 @@ import { addBook } from '../bookshelf/support';
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0';
 const SAFARI_ON_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
-const CHROME_ON_ANDROID = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
+const CHROME_ON_ANDROID =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36';
 
 interface Person {
   laptop: WebClient;
@@ -54,7 +56,9 @@ function sessionIdOf(client: WebClient): string {
 async function ageSignIn(app: InProcessApp, client: WebClient, minutes: number): Promise<void> {
   const store = app.nest.get(Store);
   const id = sessionIdOf(client);
-  const data = await new Promise<SessionData>((resolve, reject) => store.get(id, (e, s) => (e || !s ? reject(e ?? new Error('no session')) : resolve(s))));
+  const data = await new Promise<SessionData>((resolve, reject) =>
+    store.get(id, (e, s) => (e || !s ? reject(e ?? new Error('no session')) : resolve(s))),
+  );
   data.signedInAt = Date.now() - minutes * 60_000;
   await new Promise<void>((resolve, reject) => store.set(id, data, (e) => (e ? reject(e) : resolve())));
 }
@@ -66,14 +70,18 @@ async function deleteAccount(client: WebClient): Promise<Page> {
 
 function describeAccount(name: string, extraEnv: () => Record<string, string>): void {
   describe(name, () => {
+    // Fresh people per suite: the provider derives the user id from the email, and a shared Redis keeps
+    // sessions from earlier runs and other suites.
+    const run = randomBytes(4).toString('hex');
+    const email = (local: string) => `${local}-${run}@example.com`;
     let app: InProcessApp;
     let ada: Person;
     let bob: Person;
 
     beforeAll(async () => {
       app = await startInProcessApp(extraEnv());
-      ada = await person(app, 'ada@example.com', 'Ada Lovelace');
-      bob = await person(app, 'bob@example.com', 'Bob');
+      ada = await person(app, email('ada'), 'Ada Lovelace');
+      bob = await person(app, email('bob'), 'Bob');
     });
 
     afterAll(async () => {
@@ -96,7 +104,7 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
       const page = await ada.laptop.get('/account');
       expect(page.status).toBe(200);
       expect(page.html.querySelector('.account-name')?.text).toBe('Ada Lovelace');
-      expect(page.html.querySelector('.account-email')?.text).toBe('ada@example.com');
+      expect(page.html.querySelector('.account-email')?.text).toBe(email('ada'));
       expect(page.html.querySelector('.book-count')?.text).toBe('1 book added');
       const rows = sessionRows(page);
       expect(rows.map((r) => r.text).sort()).toEqual(['Firefox 120 on Windows 10 This device', 'Mobile Safari 17 on iOS 17.1']);
@@ -107,7 +115,7 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
     });
 
     it('ends one session of yours on every instance, by an opaque handle; others’ handles and unknown ones are 404', async () => {
-      const extra = await signedIn(app, 'ada@example.com', 'Ada Lovelace', CHROME_ON_ANDROID);
+      const extra = await signedIn(app, email('ada'), 'Ada Lovelace', CHROME_ON_ANDROID);
       const page = await ada.laptop.get('/account');
       const chrome = sessionRows(page).find((r) => r.text.startsWith('Chrome'))!;
       expect(chrome.handle).not.toContain(sessionIdOf(extra));
@@ -128,30 +136,45 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
     });
 
     it('ends every other session of yours, keeping this one and everyone else’s', async () => {
-      const tablet = await signedIn(app, 'ada@example.com', 'Ada Lovelace', CHROME_ON_ANDROID);
+      const tablet = await signedIn(app, email('ada'), 'Ada Lovelace', CHROME_ON_ANDROID);
       const page = await ada.phone.get('/account');
       const response = await ada.phone.post('/account/sessions/end-others', { _csrf: ada.phone.csrfToken(page) });
       expect(response.status).toBe(303);
       expect([await isSignedIn(ada.phone), await isSignedIn(ada.laptop), await isSignedIn(tablet)]).toEqual([true, false, false]);
       expect([await isSignedIn(bob.laptop), await isSignedIn(bob.phone)]).toEqual([true, true]);
       expect(sessionRows(await ada.phone.get('/account')).map((r) => r.current)).toEqual([true]);
-      ada.laptop = await signedIn(app, 'ada@example.com', 'Ada Lovelace', FIREFOX_ON_WINDOWS);
+      ada.laptop = await signedIn(app, email('ada'), 'Ada Lovelace', FIREFOX_ON_WINDOWS);
     });
 
     it('exports your books, and only yours, as a JSON attachment in list order', async () => {
-      await addBook(ada.laptop, { title: 'banana', author: 'B', publishedDate: '1999', description: 'Line one\nline two' }, await pngCover());
+      await addBook(
+        ada.laptop,
+        { title: 'banana', author: 'B', publishedDate: '1999', description: 'Line one\nline two' },
+        await pngCover(),
+      );
       await addBook(ada.laptop, { title: 'Apple' });
       await addBook(bob.laptop, { title: 'Bob’s own' });
-      const response = await fetch(`${app.baseUrl}/account/export.json`, { headers: { cookie: `${SESSION_COOKIE}=${ada.laptop.cookie(SESSION_COOKIE)}` } });
+      const response = await fetch(`${app.baseUrl}/account/export.json`, {
+        headers: { cookie: `${SESSION_COOKIE}=${ada.laptop.cookie(SESSION_COOKIE)}` },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="bookshelf-books\.json"/);
       const exported = (await response.json()) as { user: object; exportedAt: string; books: Record<string, unknown>[] };
-      expect(exported.user).toEqual({ id: expect.any(String), name: 'Ada Lovelace', email: 'ada@example.com' });
+      expect(exported.user).toEqual({ id: expect.any(String), name: 'Ada Lovelace', email: email('ada') });
       expect(Date.parse(exported.exportedAt)).toBeGreaterThan(Date.now() - 60_000);
       expect(exported.books.map((b) => b.title)).toEqual(['Ada’s first', 'Apple', 'banana']);
       const banana = exported.books[2];
-      expect(Object.keys(banana).sort()).toEqual(['author', 'coverUrl', 'createdAt', 'description', 'id', 'publishedDate', 'title', 'updatedAt']);
+      expect(Object.keys(banana).sort()).toEqual([
+        'author',
+        'coverUrl',
+        'createdAt',
+        'description',
+        'id',
+        'publishedDate',
+        'title',
+        'updatedAt',
+      ]);
       expect(banana).toMatchObject({ author: 'B', publishedDate: '1999', description: 'Line one\nline two' });
       expect(String(banana.coverUrl)).toMatch(/^http:\/\/localhost:\d+\/covers\//);
       expect((await fetch(String(banana.coverUrl))).status).toBe(200);
@@ -173,8 +196,10 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
     });
 
     it('exports nothing but the header and the user for someone with no books', async () => {
-      const carol = await signedIn(app, 'carol@example.com', 'Carol', FIREFOX_ON_WINDOWS);
-      expect((await carol.get('/account/export.csv')).body).toBe('Title,Author,Published Date,Description,Date Added,Cover URL,Book URL\r\n');
+      const carol = await signedIn(app, email('carol'), 'Carol', FIREFOX_ON_WINDOWS);
+      expect((await carol.get('/account/export.csv')).body).toBe(
+        'Title,Author,Published Date,Description,Date Added,Cover URL,Book URL\r\n',
+      );
       expect((JSON.parse((await carol.get('/account/export.json')).body) as { books: unknown[] }).books).toEqual([]);
     });
 
@@ -199,19 +224,26 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
       // The provider still has Ada's session, yet asks her to sign in again.
       const login = await ada.laptop.get(refused.headers.get('location')!);
       expect(login.html.querySelector('input[name="email"]')).not.toBeNull();
-      let back = await ada.laptop.submit(login, 'form', { email: 'ada@example.com', name: 'Ada Lovelace' });
+      let back = await ada.laptop.submit(login, 'form', { email: email('ada'), name: 'Ada Lovelace' });
       if (back.url.includes('/interaction/')) back = await ada.laptop.submit(back, 'form');
       expect(new URL(back.url).pathname).toBe('/account/delete');
     });
 
     it('deletes your books, their covers, your access tokens and every session of yours, and nothing of anyone else', async () => {
       const tokens = await ada.laptop.get('/account/tokens');
-      const created = await ada.laptop.post('/account/tokens', { _csrf: ada.laptop.csrfToken(tokens), name: 'script', scopes: 'books:read', expiresInDays: '30' });
+      const created = await ada.laptop.post('/account/tokens', {
+        _csrf: ada.laptop.csrfToken(tokens),
+        name: 'script',
+        scopes: 'books:read',
+        expiresInDays: '30',
+      });
       const secret = created.html.querySelector('#new-token')?.getAttribute('value') ?? '';
       expect(secret).toMatch(/^bks_/);
       const api = () => fetch(`${app.baseUrl}/api/v1/books?mine=true`, { headers: { authorization: `Bearer ${secret}` } });
       expect((await api()).status).toBe(200);
-      const exported = JSON.parse((await ada.laptop.get('/account/export.json')).body) as { books: { id: string; coverUrl: string | null }[] };
+      const exported = JSON.parse((await ada.laptop.get('/account/export.json')).body) as {
+        books: { id: string; coverUrl: string | null }[];
+      };
       const cover = exported.books.find((b) => b.coverUrl)!.coverUrl!;
       const anonymous = new WebClient(app.baseUrl);
       expect((await anonymous.get('/books')).body).toContain('Apple');
@@ -228,13 +260,13 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
       expect([await isSignedIn(ada.laptop), await isSignedIn(ada.phone)]).toEqual([false, false]);
       expect([await isSignedIn(bob.laptop), await isSignedIn(bob.phone)]).toEqual([true, true]);
       expect(sessionRows(await bob.laptop.get('/account'))).toHaveLength(2);
-      const page = await ada.laptop.get('/books');
+      const page = await ada.laptop.get(deleted.headers.get('location')!);
       expect(page.body).toContain('Your account is deleted');
       expect((await api()).status).toBe(401);
     });
 
     it('finishes a deletion that storage interrupted between books, when tried again', async () => {
-      const dan = await signedIn(app, 'dan@example.com', 'Dan', FIREFOX_ON_WINDOWS);
+      const dan = await signedIn(app, email('dan'), 'Dan', FIREFOX_ON_WINDOWS);
       for (const title of ['one', 'two', 'three']) await addBook(dan, { title }, await pngCover());
       const storage = app.nest.get(ImageStorage);
       const realDelete = storage.delete.bind(storage);
@@ -254,7 +286,9 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
       }
       const again = await deleteAccount(dan);
       expect(again.status).toBe(303);
-      const remaining = await app.nest.get(BooksRepository).list({ createdById: sessionUserIdOf(exportUser(await bob.laptop.get('/account/export.json'))), limit: 10 });
+      const remaining = await app.nest
+        .get(BooksRepository)
+        .list({ createdById: sessionUserIdOf(exportUser(await bob.laptop.get('/account/export.json'))), limit: 10 });
       expect(remaining.books.map((b) => b.title)).toEqual(['Bob’s own']);
     });
   });
@@ -293,7 +327,17 @@ describe('Your account with 10,000 books (SQLite)', () => {
     const books = app.nest.get(BooksRepository);
     for (let i = 0; i < 10_000; i++) {
       const title = `Book ${String(i).padStart(5, '0')}`;
-      await books.create({ title, author: '', publishedDate: '', description: '', imageKey: null, thumbnailKey: null, createdById: id, createdBy: 'Erin', sortKey: sortKeyFor(title) });
+      await books.create({
+        title,
+        author: '',
+        publishedDate: '',
+        description: '',
+        imageKey: null,
+        thumbnailKey: null,
+        createdById: id,
+        createdBy: 'Erin',
+        sortKey: sortKeyFor(title),
+      });
     }
     let started = Date.now();
     const exported = JSON.parse((await erin.get('/account/export.json')).body) as { books: { title: string }[] };
