@@ -123,8 +123,18 @@ function when(date: Date | null): { iso: string; text: string } | null {
  * cut the download short (the client sees it incomplete); before that it is the error page as usual.
  */
 async function stream(res: Response, produce: (write: Sink) => Promise<void>): Promise<void> {
-  const write: Sink = (chunk) =>
-    res.write(chunk) ? Promise.resolve() : new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+  const write: Sink = (chunk) => {
+    // A client that went away stops the export (and the reading of books) at the next page.
+    if (res.destroyed) return Promise.reject(new Error('The client closed the download'));
+    if (res.write(chunk)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done).off('close', done);
+        resolve();
+      };
+      res.on('drain', done).on('close', done);
+    });
+  };
   try {
     await produce(write);
     res.end();
