@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { FILE_SETTINGS, readDotenv, resolveSecretFiles, TRAILING_COMMENT, withSqlPassword } from './env-sources';
 
 export const DATA_BACKENDS = ['sql', 'mongodb', 'datastore'] as const;
 export type DataBackend = (typeof DATA_BACKENDS)[number];
@@ -88,6 +89,12 @@ export class AppConfig {
   readonly apiCorsOrigins!: string[];
   readonly logLevel!: string;
   readonly prettyLogs!: boolean;
+  /** Error Reporting's service and version: Cloud Run's K_SERVICE/K_REVISION or App Engine's GAE_SERVICE/GAE_VERSION. */
+  readonly serviceContext!: { service: string; version?: string };
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: tracing with the OpenTelemetry SDK is on only when set. */
+  readonly otlpEndpoint?: string;
+  /** The `.env` file the settings were partly read from, if any (logged at start). */
+  readonly dotenvFile?: string;
 
   get secureCookies(): boolean {
     return this.baseUrl.protocol === 'https:';
@@ -112,6 +119,54 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** Every setting the app reads, for the trailing-comment check (section 5 of docs/architecture.md). */
+const SETTING_NAMES = [
+  'NODE_ENV',
+  'PORT',
+  'BASE_URL',
+  'SESSION_SECRET',
+  'DATA_BACKEND',
+  'SQL_URL',
+  'SQL_PASSWORD',
+  'MONGODB_URL',
+  'GOOGLE_CLOUD_PROJECT',
+  'STORAGE_BACKEND',
+  'UPLOAD_DIR',
+  'CLOUD_STORAGE_BUCKET',
+  'COVER_URLS',
+  'STORAGE_API_ENDPOINT',
+  'SESSION_STORE',
+  'REDIS_URL',
+  'AUTH_PROVIDER',
+  'GOOGLE_OAUTH2_CLIENT_ID',
+  'GOOGLE_OAUTH2_CLIENT_SECRET',
+  'GOOGLE_OAUTH2_AUTH_URL',
+  'GOOGLE_OAUTH2_TOKEN_URL',
+  'GOOGLE_OAUTH2_USERINFO_URL',
+  'TRUST_PROXY',
+  'RATE_LIMITS',
+  'RATE_LIMIT_SIGN_IN',
+  'RATE_LIMIT_WRITES',
+  'RATE_LIMIT_UPLOADS',
+  'API_CORS_ORIGINS',
+  'HTTP_HEADERS_TIMEOUT',
+  'HTTP_REQUEST_TIMEOUT',
+  'HTTP_KEEP_ALIVE_TIMEOUT',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  ...FILE_SETTINGS.map((name) => `${name}_FILE`),
+];
+const SECRET_NAMES = new Set(['SESSION_SECRET', 'GOOGLE_OAUTH2_CLIENT_SECRET', 'SQL_URL', 'SQL_PASSWORD', 'REDIS_URL', 'MONGODB_URL']);
+
+export interface LoadConfigOptions {
+  /**
+   * A `.env` file to read (variables already set win), outside production only. Default: `.env` in the
+   * working folder when reading `process.env`, none when `env` is given (tests).
+   */
+  dotenvFile?: string | false;
+}
 
 function oneOf<T extends string>(
   env: Env,
@@ -168,8 +223,32 @@ function absoluteUrl(env: Env, name: string, problems: string[]): string | undef
  * Reads and validates every setting. Throws one ConfigError that lists every problem,
  * so an operator fixes them all in one go.
  */
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(given: Env = process.env, options: LoadConfigOptions = {}): AppConfig {
   const problems: string[] = [];
+  // .env is a developer's convenience: in production the platform's settings and secret files are the
+  // only source, so that a stray file (in an image, on a VM) never changes what production runs with.
+  const dotenvPath = options.dotenvFile ?? (given === process.env ? '.env' : false);
+  let dotenv: Env = {};
+  if (dotenvPath && given.NODE_ENV !== 'production') {
+    dotenv = readDotenv(dotenvPath, problems);
+    if (dotenv.NODE_ENV === 'production') {
+      problems.push(
+        `${dotenvPath} sets NODE_ENV=production: .env is read outside production only; set production settings in the environment`,
+      );
+    }
+  }
+  const dotenvFile = dotenvPath && Object.keys(dotenv).length > 0 ? dotenvPath : undefined;
+  const merged: Env = { ...dotenv, ...given };
+  for (const name of SETTING_NAMES) {
+    if (!TRAILING_COMMENT.test(merged[name] ?? '')) continue;
+    const shown = SECRET_NAMES.has(name) ? '' : ` (got "${merged[name]}")`;
+    problems.push(
+      `${name} carries a trailing comment${shown}: docker run --env-file and env $(cat .env) keep "# ..." as part of ` +
+        'the value; remove the comment (the app reads .env itself, comments included)',
+    );
+    merged[name] = undefined;
+  }
+  const env = resolveSecretFiles(merged, problems);
   // Unset means development (the README's quick start sets nothing). Anything else but these three
   // exact words is refused: `Production` or `prod` used to skip every production rule silently. Meanwhile
   // the other settings are checked as for production, so that one start lists every problem.
@@ -228,7 +307,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (sessionSecrets.length === 0) sessionSecrets = [randomBytes(32).toString('hex')];
 
   const dataBackend = oneOf(env, 'DATA_BACKEND', DATA_BACKENDS, 'sql', problems, { cloudsql: 'sql' });
-  const sqlUrl = env.SQL_URL?.trim() || 'sqlite:./data/bookshelf.sqlite';
+  const sqlUrl = withSqlPassword(env.SQL_URL?.trim() || 'sqlite:./data/bookshelf.sqlite', env.SQL_PASSWORD, problems);
   if (dataBackend === 'sql' && !/^(sqlite:|postgres(ql)?:\/\/|mysql:\/\/)/.test(sqlUrl)) {
     problems.push(`SQL_URL must start with sqlite:, postgres:// or mysql:// (got "${sqlUrl}")`);
   }
@@ -374,6 +453,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
   }
 
+  const otlpEndpoint = absoluteUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', problems);
+  // Cloud Run sets K_SERVICE and K_REVISION, App Engine GAE_SERVICE and GAE_VERSION.
+  const serviceContext = {
+    service: env.K_SERVICE?.trim() || env.GAE_SERVICE?.trim() || 'bookshelf',
+    version: env.K_REVISION?.trim() || env.GAE_VERSION?.trim() || undefined,
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.assign(Object.create(AppConfig.prototype) as AppConfig, {
@@ -402,5 +488,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     apiCorsOrigins,
     logLevel,
     prettyLogs: !production && env.LOG_FORMAT !== 'json',
+    serviceContext,
+    otlpEndpoint,
+    dotenvFile,
   });
 }
