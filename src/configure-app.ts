@@ -19,6 +19,7 @@ import { AppConfig, DEV_IDP_PATH } from './config/app-config';
 import { RequestLogger } from './logging/logging.module';
 import { sessionCookie } from './sessions/session-cookie';
 import { limitSessionLifetime } from './sessions/session-limits.middleware';
+import { traceFieldsOf } from './common/cloud-logging';
 
 const ROOT = join(__dirname, '..');
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
@@ -169,7 +170,7 @@ function guarded(middleware: RequestHandler): RequestHandler {
     middleware(req, res, (error?: unknown) => {
       if (!error) return next();
       // express-session reports a failed save or touch after the response is sent: nothing left to answer.
-      if (res.headersSent) return void logger.warn(`After ${req.method} ${req.path}: ${String(error)}`);
+      if (res.headersSent) return void logger.warn({ message: `After ${req.method} ${req.path}: ${String(error)}`, ...traceFieldsOf(req) });
       const e = error as { type?: string; code?: string; name?: string; status?: number; message?: string };
       if (e.type === 'entity.too.large' || e.status === 413 || (e.name === 'MulterError' && e.code !== 'LIMIT_UNEXPECTED_FILE')) {
         return renderErrorPage(res, 413, new RequestTooLarge().message);

@@ -1,15 +1,11 @@
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger as PinoLogger } from 'nestjs-pino';
-import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
-import { configureApp } from './configure-app';
-import { closePromptlyOn } from './shutdown/graceful-shutdown';
+import { startOpenTelemetry } from './tracing/open-telemetry';
 
-const SHUTDOWN_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
-
-async function bootstrap(): Promise<void> {
+/**
+ * The entry point: validate the configuration, start OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT asks
+ * for it (before anything it instruments is loaded), then load and start the app.
+ */
+function main(): void {
   let config;
   try {
     config = loadConfig();
@@ -20,14 +16,9 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
-  app.useLogger(app.get(PinoLogger));
-  // On SIGTERM: stop accepting, let in-flight requests finish, then close pools and stores, then exit 0.
-  app.enableShutdownHooks(SHUTDOWN_SIGNALS, { useProcessExit: true });
-  closePromptlyOn(SHUTDOWN_SIGNALS, app.getHttpServer());
-  await configureApp(app);
-  await app.listen(config.port);
-  new Logger('Bookshelf').log(`Listening on ${config.baseUrl.origin} (port ${config.port})`);
+  startOpenTelemetry(config);
+  // Loaded only now, so that the instrumentations see Express, http and the database drivers load.
+  void import('./app-bootstrap').then(({ bootstrap }) => bootstrap(config));
 }
 
-void bootstrap();
+main();

@@ -6,6 +6,7 @@ import { sessionCookie } from '../sessions/session-cookie';
 import { GoogleCallbackGuard, GoogleSignInGuard } from './google-auth.guards';
 import { DEFAULT_RETURN_PATH } from './return-path';
 import type { SessionUser } from './session-user';
+import { traceFieldsOf } from '../common/cloud-logging';
 
 /** Longer user agents are cut: the first few hundred characters name the browser and system. */
 const MAX_USER_AGENT = 512;
@@ -31,7 +32,7 @@ export class AuthController {
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     const outcome = req.signInOutcome;
     if (!outcome?.ok) {
-      this.logger.warn(`Sign-in failed: ${outcome?.reason ?? 'unknown'}`);
+      this.logger.warn({ message: `Sign-in failed: ${outcome?.reason ?? 'unknown'}`, ...traceFieldsOf(req) });
       if (req.session) req.session.flash = 'Sign-in did not complete. Please try again.';
       return res.redirect(303, DEFAULT_RETURN_PATH);
     }

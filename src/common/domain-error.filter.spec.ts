@@ -2,6 +2,7 @@ import { type ArgumentsHost, Logger, NotFoundException } from '@nestjs/common';
 import { BookNotFound, NotBookOwner } from '../books/books.errors';
 import { RateLimited } from '../rate-limits/rate-limits.errors';
 import { InvalidImage } from '../storage/storage.errors';
+import { loadConfig } from '../config/app-config';
 import { DomainErrorFilter } from './domain-error.filter';
 import {
   BackendUnavailable,
@@ -66,7 +67,9 @@ describe(DomainErrorFilter.name, () => {
 
   it('logs an unreachable backend with its cause, and shows only the message', () => {
     const { locals } = answer(new BackendUnavailable(new Error('connect ECONNREFUSED 10.0.0.5:5432')));
-    expect(logged).toHaveBeenCalledWith('Backend unavailable on POST /books/7/edit: Error: connect ECONNREFUSED 10.0.0.5:5432');
+    expect(logged).toHaveBeenCalledWith({
+      message: 'Backend unavailable on POST /books/7/edit: Error: connect ECONNREFUSED 10.0.0.5:5432',
+    });
     expect(locals.message).toBe('Bookshelf cannot reach its database right now. Please try again in a moment.');
     logged.mockClear();
     answer(new Busy());
@@ -94,6 +97,38 @@ describe(DomainErrorFilter.name, () => {
       expect(locals.message).toBe('Something went wrong on our side. Please try again.');
       expect(logged).toHaveBeenCalled();
     }
+  });
+
+  it('logs an unexpected error once, as an Error Reporting event with the service, the request and its stack', () => {
+    const response = { headersSent: false, status: jest.fn(), set: jest.fn(), render: jest.fn(), redirect: jest.fn() };
+    const request = {
+      method: 'GET',
+      path: '/books/7',
+      originalUrl: '/books/7?page_token=abc',
+      headers: { 'user-agent': 'curl/8' },
+      ip: '203.0.113.9',
+      user: { id: 'u-1' },
+    };
+    const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) } as unknown as ArgumentsHost;
+    const config = loadConfig({ K_SERVICE: 'bookshelf-run', K_REVISION: 'bookshelf-run-00042-abc' });
+    const error = new Error('boom');
+    new DomainErrorFilter(undefined, config).catch(error, host);
+
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged).toHaveBeenCalledWith({
+      '@type': 'type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent',
+      message: 'Unexpected error on GET /books/7: boom',
+      stack_trace: error.stack,
+      serviceContext: { service: 'bookshelf-run', version: 'bookshelf-run-00042-abc' },
+      context: {
+        httpRequest: { method: 'GET', url: '/books/7', responseStatusCode: 500, userAgent: 'curl/8', remoteIp: '203.0.113.9' },
+        user: 'u-1',
+      },
+    });
+    expect(loadConfig({ GAE_SERVICE: 'default', GAE_VERSION: '20250101t1200' }).serviceContext).toEqual({
+      service: 'default',
+      version: '20250101t1200',
+    });
   });
 
   it('shows its own wording for a route that does not exist', () => {

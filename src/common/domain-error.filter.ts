@@ -1,5 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { reportedErrorEvent, traceFieldsOf } from './cloud-logging';
 import { assertUnreachable, DomainError, type ErrorKind } from './domain-errors';
 import { renderErrorPage } from './error-page';
 import { ErrorResponder } from './error-responder';
@@ -36,7 +38,10 @@ export class DomainErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   /** `responder`: the JSON API's problem+json, asked first (provided by ApiModule, absent in module tests). */
-  constructor(@Optional() private readonly responder?: ErrorResponder) {}
+  constructor(
+    @Optional() private readonly responder?: ErrorResponder,
+    @Optional() private readonly config?: AppConfig,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
@@ -53,7 +58,9 @@ export class DomainErrorFilter implements ExceptionFilter {
       renderErrorPage(res, status, status === HttpStatus.NOT_FOUND ? 'There is no page here.' : error.message);
       return;
     }
-    this.logger.error(`Unexpected error on ${req.method} ${req.path}`, (error as Error)?.stack ?? String(error));
+    // Logged once, as an event Error Reporting groups (docs/architecture.md section 4.12); the person sees
+    // the error page only.
+    this.logger.error(reportedErrorEvent(error, req, 500, this.config?.serviceContext ?? { service: 'bookshelf' }));
     renderErrorPage(res, HttpStatus.INTERNAL_SERVER_ERROR, 'Something went wrong on our side. Please try again.');
   }
 
@@ -67,7 +74,7 @@ export class DomainErrorFilter implements ExceptionFilter {
         }
         break;
       case 'unavailable':
-        this.logger.error(`Backend unavailable on ${req.method} ${req.path}: ${String(error.cause)}`);
+        this.logger.error({ message: `Backend unavailable on ${req.method} ${req.path}: ${String(error.cause)}`, ...traceFieldsOf(req) });
         break;
       case 'not_found':
       case 'forbidden':

@@ -30,14 +30,25 @@ interface FakeExchange {
 /** A request through the middleware, answered with `status` after `during` ran. */
 function exchange(
   logger: ReturnType<typeof createHttpLogger>,
-  { method = 'GET', url = '/books', headers = {}, status = 200, during = (_: FakeExchange) => {}, abandoned = false } = {},
+  {
+    method = 'GET',
+    url = '/books',
+    headers = {} as Record<string, string>,
+    status = 200,
+    during = (_: FakeExchange) => {},
+    abandoned = false,
+    ip = undefined as string | undefined,
+  } = {},
 ): FakeExchange {
-  const req = Object.assign(new EventEmitter(), { method, url, originalUrl: url, headers }) as unknown as FakeExchange['req'];
+  const req = Object.assign(new EventEmitter(), { method, url, originalUrl: url, headers, ip }) as unknown as FakeExchange['req'];
   const res = Object.assign(new EventEmitter(), {
     statusCode: status,
     headers: {} as Record<string, string>,
     setHeader(name: string, value: string) {
       this.headers[name.toLowerCase()] = value;
+    },
+    getHeader(name: string) {
+      return this.headers[name.toLowerCase()];
     },
   }) as unknown as FakeExchange['res'];
   logger(req, res, () => undefined);
@@ -135,6 +146,47 @@ describe(createHttpLogger.name, () => {
       /^[0-9a-f-]{36}$/,
     );
     expect(exchange(untrusted, { headers: { 'x-request-id': 'abc-123' } }).res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("carries Cloud Logging's httpRequest: method, URL without the query, status, latency, size, user agent, address", () => {
+    const out = capture();
+    const logger = createHttpLogger(loadConfig({ ...JSON_LOGS, TRUST_PROXY: '1' }), out.stream);
+    exchange(logger, {
+      url: '/books?page_token=secret-token',
+      headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64)' },
+      ip: '203.0.113.7',
+      during: ({ res }) => res.setHeader('Content-Length', '5120'),
+    });
+
+    const [line] = out.lines();
+    expect(line.httpRequest).toEqual({
+      requestMethod: 'GET',
+      requestUrl: '/books',
+      status: 200,
+      latency: expect.stringMatching(/^\d+\.\d{3}s$/),
+      responseSize: 5120,
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+      remoteIp: '203.0.113.7',
+    });
+    expect(JSON.stringify(line)).not.toContain('secret-token');
+  });
+
+  it('binds the trace of traceparent first, X-Cloud-Trace-Context second, to the request line', () => {
+    const out = capture();
+    const logger = createHttpLogger(loadConfig({ ...JSON_LOGS, GOOGLE_CLOUD_PROJECT: 'my-project' }), out.stream);
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    exchange(logger, { headers: { traceparent, 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1' } });
+    exchange(logger, { headers: { 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/18446744073709551615;o=0' } });
+    exchange(logger, { headers: { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' } });
+    exchange(logger, { headers: { traceparent: 'garbage', 'x-cloud-trace-context': 'not"a trace' } });
+
+    const keys = ['logging.googleapis.com/trace', 'logging.googleapis.com/spanId', 'logging.googleapis.com/trace_sampled'];
+    expect(out.lines().map((l) => keys.map((k) => l[k]))).toEqual([
+      ['projects/my-project/traces/4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', true],
+      ['projects/my-project/traces/105445aa7843bc8bf206b12000100000', 'ffffffffffffffff', false],
+      [undefined, undefined, undefined],
+      [undefined, undefined, undefined],
+    ]);
   });
 
   it('respects the configured level', () => {

@@ -34,13 +34,24 @@ install -m 0755 "$(readlink -f "$(command -v node)")" "$root/usr/local/bin/node"
 npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
 mkdir -p "$root/usr/local/lib/node_modules"
 cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
+# The headers, as the official image has them; this machine reaches neither nodejs.org nor GitHub, so
+# node-gyp (better-sqlite3's build from source) must use them: npm_config_nodedir below, as our ~/.npmrc does.
+mkdir -p "$root/usr/local/include"
+cp -a /usr/include/node "$root/usr/local/include/node"
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+# This machine's extra certificate authorities (our egress proxy re-signs TLS): without them apt and npm
+# inside the build fail with SELF_SIGNED_CERT_IN_CHAIN. Node reads them through NODE_EXTRA_CA_CERTS, set
+# below as this machine sets it. The official image has neither; the Dockerfile needs neither elsewhere.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null
+fi
 chroot "$root" /bin/sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
 # What the official slim image leaves out as well.
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
 
 tar -C "$root" -c . | "$podman" import \
-  --change 'CMD ["node"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'CMD ["node"]' --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' --change 'ENV npm_config_nodedir=/usr/local' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   - "$tag" >/dev/null
-echo "built $tag ($(node --version), Debian $(cat /etc/debian_version 2>/dev/null || echo bookworm) packages from $mirror)"
+echo "built $tag ($(node --version), Debian $(cat "$root/etc/debian_version") packages from $mirror)"

@@ -64,6 +64,37 @@ export interface IdentityProviderOptions {
  * Its pages are rendered with the app's views (`dev-idp/login`, `dev-idp/consent`, `errors/error`).
  */
 export function createIdentityProvider(options: IdentityProviderOptions): Router {
+  return explainingLibraryWarnings(() => buildIdentityProvider(options));
+}
+
+/**
+ * oidc-provider warns on stderr, while it loads and while it is built, that Node 20 is not its supported
+ * runtime and that its in-memory storage and generated keys are for development only. All three are true
+ * and expected here (a development provider that keeps nothing across restarts, on the Node 20 we support),
+ * so they become one line that says so.
+ */
+function explainingLibraryWarnings<T>(build: () => T): T {
+  const warn = console.warn;
+  const silenced: string[] = [];
+  console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(' ');
+    if (text.includes('oidc-provider WARNING:')) silenced.push(text);
+    else warn(...args);
+  };
+  try {
+    return build();
+  } finally {
+    console.warn = warn;
+    if (silenced.length > 0) {
+      logger.log(
+        `oidc-provider printed ${silenced.length} development warning(s) (Node 20 not its preferred runtime, in-memory storage, ` +
+          'generated keys): expected for the development sign-in, which keeps nothing across restarts',
+      );
+    }
+  }
+}
+
+function buildIdentityProvider(options: IdentityProviderOptions): Router {
   const { default: Provider } = require('oidc-provider') as { default: new (issuer: string, setup: object) => OidcProvider };
   const accounts = new Map<string, DevAccount>();
   const issuer = new URL(DEV_IDP_PATH, options.origin).toString();
