@@ -14,6 +14,7 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json nest-cli.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund \
