@@ -51,6 +51,8 @@ const HELP = `npm run bench -- [options]
   --soak-only                               skip the scenario table, only the soak
   --reuse                                   keep the seeded SQLite data set in bench/results/.cache and reuse it
   --keep-logs                               keep the app's JSON log in bench/results/ (tens of MB)
+  --otel                                    trace with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT to a sink in
+                                            this process that answers every export), to measure its cost
   --cpu-prof                                run the app with --cpu-prof (profile in bench/results/; summarise it
                                             with node bench/profile-summary.js FILE)
   --node-options="FLAGS"                    Node flags for the app (e.g. --node-options="--max-semi-space-size=32")
@@ -70,6 +72,16 @@ const TARGETS = {
   rssMb: 200,
   startupMs: 1000,
 };
+
+/** An OTLP/HTTP endpoint that accepts and drops every export (for --otel); resolves to its URL. */
+function otlpSink() {
+  const server = require('node:http').createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  server.unref();
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
+}
 
 function options() {
   const { values } = parseArgs({
@@ -91,6 +103,7 @@ function options() {
       'cpu-prof': { type: 'boolean', default: false },
       'no-reference': { type: 'boolean', default: false },
       'keep-logs': { type: 'boolean', default: false },
+      otel: { type: 'boolean', default: false },
       'app-root': { type: 'string' },
       'node-options': { type: 'string', default: '' },
       'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
@@ -128,6 +141,7 @@ function options() {
     cpuProf: values['cpu-prof'],
     noReference: values['no-reference'],
     keepLogs: values['keep-logs'],
+    otel: values.otel,
     nodeOptions: values['node-options'].split(' ').filter(Boolean),
     postgresUrl: values['postgres-url'],
     mysqlUrl: values['mysql-url'],
@@ -317,6 +331,7 @@ async function main() {
       RATE_LIMITS: 'off',
       ...dataEnv,
     };
+    if (opts.otel) appEnv.OTEL_EXPORTER_OTLP_ENDPOINT = await otlpSink();
     const started = Date.now();
     const nodeArgs = [...START_FLAGS, ...opts.nodeOptions];
     if (opts.cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${stamp}-${opts.backend}-app.cpuprofile`);

@@ -23,6 +23,7 @@ for tool in debootstrap podman; do
 done
 
 root="$(mktemp -d /var/tmp/bookshelf-base.XXXXXX)"
+chmod 0755 "$root" # mktemp makes it 0700: the image's / would shut out every user but root
 trap 'rm -rf "$root"' EXIT
 echo "debootstrap bookworm into $root (a minute or two)"
 debootstrap --variant=minbase --include=ca-certificates bookworm "$root" "$mirror" >"$root.log" 2>&1 \
