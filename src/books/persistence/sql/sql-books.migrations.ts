@@ -39,7 +39,10 @@ export async function backfillBookWords(db: Kysely<unknown>): Promise<number> {
       })),
     );
     for (let i = 0; i < words.length; i += BACKFILL_ROWS) {
-      await (db as Kysely<{ book_words: BackfillWord }>).insertInto('book_words').values(words.slice(i, i + BACKFILL_ROWS)).execute();
+      await (db as Kysely<{ book_words: BackfillWord }>)
+        .insertInto('book_words')
+        .values(words.slice(i, i + BACKFILL_ROWS))
+        .execute();
     }
     books += rows.length;
     after = Number(rows[rows.length - 1].id);

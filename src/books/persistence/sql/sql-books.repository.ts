@@ -184,12 +184,7 @@ export class SqlBooksRepository extends BooksRepository {
       }
       for (const word of others) {
         query = query.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('book_words as x')
-              .select('x.book_id')
-              .whereRef('x.book_id', '=', 'w.book_id')
-              .where('x.prefix', '=', word),
-          ),
+          exists(selectFrom('book_words as x').select('x.book_id').whereRef('x.book_id', '=', 'w.book_id').where('x.prefix', '=', word)),
         );
       }
       return query
@@ -203,7 +198,12 @@ export class SqlBooksRepository extends BooksRepository {
   }
 
   private async writeWords(db: Kysely<BooksTables>, bookId: number, title: string, author: string, createdById: string, sortKey: string) {
-    const rows = searchPrefixes(title, author).map((prefix) => ({ book_id: bookId, prefix, created_by_id: createdById, sort_key: sortKey }));
+    const rows = searchPrefixes(title, author).map((prefix) => ({
+      book_id: bookId,
+      prefix,
+      created_by_id: createdById,
+      sort_key: sortKey,
+    }));
     if (rows.length > 0) await db.insertInto('book_words').values(rows).execute();
   }
 
