@@ -101,8 +101,10 @@ export function booksMigrations(engine: SqlEngine): Record<string, Migration> {
     // Search (docs/architecture.md section 3): every prefix of every word of a book's title and author.
     '2026-12-10-001-book-words': {
       async up(db: Kysely<unknown>) {
+        // Every step may be repeated: on MySQL (no transactional DDL) a run that stopped part-way runs again.
         await db.schema
           .createTable('book_words')
+          .ifNotExists()
           .addColumn('book_id', 'bigint', (c) => c.notNull())
           .addColumn('prefix', 'varchar(40)', (c) => c.notNull().modifyFront(t.bytewise))
           .addColumn('created_by_id', 'varchar(255)', (c) => c.notNull())
@@ -110,14 +112,23 @@ export function booksMigrations(engine: SqlEngine): Record<string, Migration> {
           .addPrimaryKeyConstraint('book_words_pkey', ['book_id', 'prefix'])
           .modifyEnd(t.utf8mb4)
           .execute();
-        // All books' search and My Books' search, each walked in list order from the keyset position.
-        await db.schema.createIndex('book_words_prefix_sort_key').on('book_words').columns(['prefix', 'sort_key', 'book_id']).execute();
-        await db.schema
-          .createIndex('book_words_owner_prefix_sort_key')
-          .on('book_words')
-          .columns(['created_by_id', 'prefix', 'sort_key', 'book_id'])
-          .execute();
         await backfillBookWords(db);
+        // Built after the backfill: one sort per index instead of millions of insertions into it.
+        // All books' search and My Books' search, each walked in list order from the keyset position.
+        const indexes: [string, string[]][] = [
+          ['book_words_prefix_sort_key', ['prefix', 'sort_key', 'book_id']],
+          ['book_words_owner_prefix_sort_key', ['created_by_id', 'prefix', 'sort_key', 'book_id']],
+        ];
+        for (const [name, columns] of indexes) {
+          if (engine === 'mysql') {
+            // MySQL has no `create index if not exists`.
+            const found = await sql`select 1 from information_schema.statistics
+              where table_schema = database() and table_name = 'book_words' and index_name = ${name} limit 1`.execute(db);
+            if (found.rows.length === 0) await db.schema.createIndex(name).on('book_words').columns(columns).execute();
+          } else {
+            await db.schema.createIndex(name).ifNotExists().on('book_words').columns(columns).execute();
+          }
+        }
       },
     },
   };
