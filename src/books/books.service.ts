@@ -5,6 +5,7 @@ import { type Book, type BookFields, type BookSummary, type CoverKeys, sortKeyFo
 import { BookNotFound, NotBookOwner } from './books.errors';
 import { BooksRepository } from './books.repository';
 import { PageTokens } from './page-token';
+import { queryWords } from './search-words';
 
 export const PAGE_SIZE = 10;
 /** Books read at a time when all of one person's books are exported, counted or deleted. */
@@ -41,11 +42,17 @@ export class BooksService {
     this.tokens = new PageTokens(config.sessionSecrets);
   }
 
-  /** All books (no owner) or one owner's books, a page at a time (`limit` a page: the JSON API's `page_size`). */
-  async list(ownerId: string | undefined, pageToken: string | undefined, limit = PAGE_SIZE): Promise<BookListPage> {
-    const listName = ownerId === undefined ? 'all' : `mine:${ownerId}`;
+  /**
+   * All books (no owner) or one owner's books, a page at a time (`limit` a page: the JSON API's
+   * `page_size`); with a search query `q`, only the books it finds (an empty query is the plain list).
+   * A page token is bound to the list and to the query's words, so one from another query is a 400.
+   */
+  async list(ownerId: string | undefined, pageToken: string | undefined, limit = PAGE_SIZE, q = ''): Promise<BookListPage> {
+    const words = queryWords(q);
+    const base = ownerId === undefined ? 'all' : `mine:${ownerId}`;
+    const listName = words.length === 0 ? base : `${base}:q:${JSON.stringify(words)}`;
     const after = pageToken ? this.tokens.verify(listName, pageToken) : undefined;
-    const page = await this.books.list({ createdById: ownerId, after, limit });
+    const page = await this.books.list({ createdById: ownerId, after, limit, words });
     return {
       books: await Promise.all(page.books.map((book) => this.view(book))),
       nextPageToken: page.next === null ? null : this.tokens.sign(listName, page.next),
