@@ -39,7 +39,7 @@ describeOnEveryBackend('Bookshelf in-process: searching', (backend) => {
         'get',
         'search-q',
       ]);
-      expect(page.html.querySelector('label[for="search-q"]')?.text).toBe('Search books by title or author');
+      expect(page.html.querySelector('label[for="search-q"]')?.text).toBe('Search books');
     }
     const mine = await ada.get('/books/mine');
     expect(mine.html.querySelector('nav form[role="search"]')?.getAttribute('action')).toBe('/books/mine');
