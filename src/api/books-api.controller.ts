@@ -28,7 +28,6 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { BookFields } from '../books/book';
-import { BookNotFound } from '../books/books.errors';
 import { type BookView, BooksService } from '../books/books.service';
 import { AppConfig } from '../config/app-config';
 import { InvalidImage } from '../storage/storage.errors';
@@ -79,13 +78,8 @@ export class BooksApiController {
     const q = query.q === undefined ? '' : singleQuery(query.q, 'q');
     if (q.length > 1000) throw new MalformedRequest('The query parameter q may have at most 1000 characters.');
     if (mine && !req.apiToken) throw new TokenRequired(false);
-    const page = await this.books.list(mine ? req.apiToken!.userId : undefined, pageToken, pageSize, q);
-    // A list entry is a summary; the API's items are whole books.
-    const items = await Promise.all(page.books.map((book) => this.books.get(book.id).catch(skipDeleted)));
-    return {
-      items: items.filter((book): book is BookView => book !== null).map((book) => this.toJson(book)),
-      nextPageToken: page.nextPageToken,
-    };
+    const page = await this.books.listWhole(mine ? req.apiToken!.userId : undefined, pageToken, pageSize, q);
+    return { items: page.books.map((book) => this.toJson(book)), nextPageToken: page.nextPageToken };
   }
 
   @Get(':id')
@@ -239,10 +233,4 @@ function queryPageSize(value: unknown): number {
   if (!/^[0-9]{1,3}$/.test(text) || size < 1 || size > 100)
     throw new MalformedRequest('The query parameter page_size must be a whole number from 1 to 100.');
   return size;
-}
-
-/** A book deleted between the list and its read is left out of the page. */
-function skipDeleted(error: unknown): null {
-  if (error instanceof BookNotFound) return null;
-  throw error;
 }

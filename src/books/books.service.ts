@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { CoverService, type CoverUrls } from '../storage/cover.service';
 import { type Book, type BookFields, type BookSummary, type CoverKeys, sortKeyFor } from './book';
 import { BookNotFound, NotBookOwner } from './books.errors';
-import { BooksRepository } from './books.repository';
+import { BooksRepository, type ListQuery } from './books.repository';
 import { PageTokens } from './page-token';
 import { queryWords } from './search-words';
 
@@ -21,8 +21,8 @@ export type WithCover<B> = B & { cover: CoverUrls | null };
 export type BookView = WithCover<Book>;
 export type BookListItem = WithCover<BookSummary>;
 
-export interface BookListPage {
-  books: BookListItem[];
+export interface BookListPage<B extends BookListItem = BookListItem> {
+  books: B[];
   nextPageToken: string | null;
 }
 
@@ -48,13 +48,28 @@ export class BooksService {
    * A page token is bound to the list and to the query's words, so one from another query is a 400.
    */
   async list(ownerId: string | undefined, pageToken: string | undefined, limit = PAGE_SIZE, q = ''): Promise<BookListPage> {
+    return this.page(ownerId, pageToken, limit, q, false);
+  }
+
+  /** The same page as `list`, with whole books (descriptions, dates) for the JSON API: one query either way. */
+  async listWhole(ownerId: string | undefined, pageToken: string | undefined, limit = PAGE_SIZE, q = ''): Promise<BookListPage<BookView>> {
+    return this.page(ownerId, pageToken, limit, q, true);
+  }
+
+  private async page<W extends boolean>(
+    ownerId: string | undefined,
+    pageToken: string | undefined,
+    limit: number,
+    q: string,
+    whole: W,
+  ): Promise<BookListPage<W extends true ? BookView : BookListItem>> {
     const words = queryWords(q);
     const base = ownerId === undefined ? 'all' : `mine:${ownerId}`;
     const listName = words.length === 0 ? base : `${base}:q:${JSON.stringify(words)}`;
     const after = pageToken ? this.tokens.verify(listName, pageToken) : undefined;
-    const page = await this.books.list({ createdById: ownerId, after, limit, words });
+    const page = await this.books.list({ createdById: ownerId, after, limit, words, whole } as ListQuery);
     return {
-      books: await Promise.all(page.books.map((book) => this.view(book))),
+      books: (await Promise.all(page.books.map((book) => this.view(book)))) as (W extends true ? BookView : BookListItem)[],
       nextPageToken: page.next === null ? null : this.tokens.sign(listName, page.next),
     };
   }
