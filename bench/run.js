@@ -43,7 +43,9 @@ const HELP = `npm run bench -- [options]
   --duration S                              seconds per measurement (default 10)
   --warmup S                                seconds of unmeasured load of each scenario, before any is measured (default 3)
   --connections LIST                        (default 10,50)
-  --scenarios LIST                          list,deep,book,mine,api,apiToken,add (default all)
+  --scenarios LIST                          list,deep,book,mine,listUncached,listUncached20,search1,search1p20,
+                                            search2,search2p20,api,apiToken,add (default all)
+  --search-one Q, --search-two Q            the one-word and two-word queries (default "river", "lost river")
   --deep-pages N                            More links followed for the deep page (default 1000)
   --signed-in N                             users signed in for mine and add (default 4)
   --no-reference                            skip the empty NestJS + Handlebars page (measured beside the ceiling)
@@ -94,7 +96,12 @@ function options() {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '10,50' },
-      scenarios: { type: 'string', default: 'list,deep,book,mine,api,apiToken,add' },
+      scenarios: {
+        type: 'string',
+        default: 'list,deep,book,mine,listUncached,listUncached20,search1,search1p20,search2,search2p20,api,apiToken,add',
+      },
+      'search-one': { type: 'string', default: 'river' },
+      'search-two': { type: 'string', default: 'lost river' },
       'deep-pages': { type: 'string', default: '1000' },
       'signed-in': { type: 'string', default: '4' },
       soak: { type: 'string', default: '0' },
@@ -133,6 +140,8 @@ function options() {
     warmup: int(values.warmup, 'warmup', 0, 60),
     connections: values.connections.split(',').map((c) => int(c, 'connections', 1, 500)),
     scenarios: values.scenarios.split(',').filter(Boolean),
+    searchOne: values['search-one'],
+    searchTwo: values['search-two'],
     deepPages: int(values['deep-pages'], 'deep-pages', 1, 20_000),
     signedIn: int(values['signed-in'], 'signed-in', 1, 50),
     soak: int(values.soak, 'soak', 0, 900),
@@ -184,6 +193,13 @@ const SCENARIOS = {
       };
     },
   },
+  // Search (issue 13): compared with the plain list rendered afresh (`?q=` is the plain list, never cached).
+  listUncached: { title: 'list page 1, uncached (?q=)', make: () => ({ path: '/books?q=', expect: 200 }) },
+  listUncached20: { title: 'list page 20, uncached', make: (ctx) => ({ path: ctx.search.plain20, expect: 200 }) },
+  search1: { title: 'search, one word, page 1', make: (ctx) => ({ path: ctx.search.one1, expect: 200 }) },
+  search1p20: { title: 'search, one word, page 20', make: (ctx) => ({ path: ctx.search.one20, expect: 200 }) },
+  search2: { title: 'search, two words, page 1', make: (ctx) => ({ path: ctx.search.two1, expect: 200 }) },
+  search2p20: { title: 'search, two words, page 20', make: (ctx) => ({ path: ctx.search.two20, expect: 200 }) },
   api: { title: 'API GET /api/v1/books (anonymous)', make: () => ({ path: '/api/v1/books', expect: 200 }) },
   apiToken: {
     title: 'API GET /api/v1/books (with a token)',
@@ -480,7 +496,27 @@ async function prepare(baseUrl, opts) {
     users.push({ email: person.email, cookie: web.cookieHeader(), csrf: web.csrfToken(form), apiToken });
   }
   log(`Signed in ${users.length} users through the separate OpenID provider`);
-  return { page1, deepPath: path, bookId, users, deepWalk };
+  const search = {
+    // `&q=` keeps page 20 of the plain list out of the list page cache (an empty query is the plain list).
+    plain20: `${await pagePath(baseUrl, '/books', 20)}&q=`,
+    one1: `/books?${new URLSearchParams({ q: opts.searchOne })}`,
+    one20: await pagePath(baseUrl, `/books?${new URLSearchParams({ q: opts.searchOne })}`, 20),
+    two1: `/books?${new URLSearchParams({ q: opts.searchTwo })}`,
+    two20: await pagePath(baseUrl, `/books?${new URLSearchParams({ q: opts.searchTwo })}`, 20),
+  };
+  return { page1, deepPath: path, bookId, users, deepWalk, search };
+}
+
+/** The path of page `n` of a list (search results included), following its More links from `first`. */
+async function pagePath(baseUrl, first, n) {
+  let path = first;
+  for (let page = 1; page < n; page++) {
+    const html = await text(`${baseUrl}${path}`);
+    const more = html.match(/rel="next" href="(\/books[^"]*)"/);
+    if (!more) throw new Error(`${first} has fewer than ${n} pages: seed more books or pick another query`);
+    path = decodeEntities(more[1]);
+  }
+  return path;
 }
 
 /** A reference server (the bare ceiling, the empty NestJS page) measured exactly like the app. */

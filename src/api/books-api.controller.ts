@@ -28,7 +28,6 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { BookFields } from '../books/book';
-import { BookNotFound } from '../books/books.errors';
 import { type BookView, BooksService } from '../books/books.service';
 import { AppConfig } from '../config/app-config';
 import { InvalidImage } from '../storage/storage.errors';
@@ -57,11 +56,18 @@ export class BooksApiController {
   @ApiAuth()
   @ApiOperation({
     summary: 'List books',
-    description: 'All books, or with `mine=true` those of the token’s owner (a token is then required).',
+    description:
+      'All books, or with `mine=true` those of the token’s owner (a token is then required). With `q`, only the books whose title or author has a word starting with each word of `q` (case and accents ignored; at most 8 words of 40 characters count).',
   })
   @ApiBearerAuth()
   @ApiQuery({ name: 'mine', required: false, enum: ['true', 'false'] })
   @ApiQuery({ name: 'page_size', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE } })
+  @ApiQuery({
+    name: 'q',
+    required: false,
+    schema: { type: 'string', maxLength: 1000 },
+    description: 'Search: every word must start a word of the title or the author. A page token belongs to its query.',
+  })
   @ApiQuery({ name: 'page_token', required: false, schema: { type: 'string' }, description: 'The `nextPageToken` of the previous page.' })
   @ApiOkResponse({ type: BookListDto })
   @Problems(400, 401, 403)
@@ -69,14 +75,11 @@ export class BooksApiController {
     const mine = queryFlag(query.mine, 'mine');
     const pageSize = queryPageSize(query.page_size);
     const pageToken = query.page_token === undefined || query.page_token === '' ? undefined : singleQuery(query.page_token, 'page_token');
+    const q = query.q === undefined ? '' : singleQuery(query.q, 'q');
+    if (q.length > 1000) throw new MalformedRequest('The query parameter q may have at most 1000 characters.');
     if (mine && !req.apiToken) throw new TokenRequired(false);
-    const page = await this.books.list(mine ? req.apiToken!.userId : undefined, pageToken, pageSize);
-    // A list entry is a summary; the API's items are whole books.
-    const items = await Promise.all(page.books.map((book) => this.books.get(book.id).catch(skipDeleted)));
-    return {
-      items: items.filter((book): book is BookView => book !== null).map((book) => this.toJson(book)),
-      nextPageToken: page.nextPageToken,
-    };
+    const page = await this.books.listWhole(mine ? req.apiToken!.userId : undefined, pageToken, pageSize, q);
+    return { items: page.books.map((book) => this.toJson(book)), nextPageToken: page.nextPageToken };
   }
 
   @Get(':id')
@@ -230,10 +233,4 @@ function queryPageSize(value: unknown): number {
   if (!/^[0-9]{1,3}$/.test(text) || size < 1 || size > 100)
     throw new MalformedRequest('The query parameter page_size must be a whole number from 1 to 100.');
   return size;
-}
-
-/** A book deleted between the list and its read is left out of the page. */
-function skipDeleted(error: unknown): null {
-  if (error instanceof BookNotFound) return null;
-  throw error;
 }

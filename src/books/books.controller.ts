@@ -8,7 +8,9 @@ import { RateLimit } from '../rate-limits/rate-limit.guard';
 import { InvalidImage } from '../storage/storage.errors';
 import type { BookFields } from './book';
 import { type BookFormErrors, parseBookForm } from './book-form';
-import { BooksService, type CoverChange } from './books.service';
+import { type BookListPage, BooksService, type CoverChange } from './books.service';
+import { InvalidSearch } from './books.errors';
+import { queryWords } from './search-words';
 
 const EMPTY_FORM: BookFields = { title: '', author: '', publishedDate: '', description: '' };
 
@@ -28,17 +30,19 @@ export class BooksController {
 
   @Get('books')
   @Render('books/list')
-  async list(@Query('page_token') pageToken: unknown) {
-    const page = await this.books.list(undefined, pageParam(pageToken));
-    return { title: 'Books', heading: 'Books', listPath: '/books', ...page };
+  async list(@Query('page_token') pageToken: unknown, @Query('q') q: unknown) {
+    const query = searchParam(q);
+    const page = await this.books.list(undefined, pageParam(pageToken), undefined, query);
+    return listPage('Books', '/books', query, page);
   }
 
   @Get('books/mine')
   @UseGuards(SignedInGuard)
   @Render('books/list')
-  async mine(@CurrentUser() user: SessionUser, @Query('page_token') pageToken: unknown) {
-    const page = await this.books.list(user.id, pageParam(pageToken));
-    return { title: 'My Books', heading: 'My Books', listPath: '/books/mine', mine: true, ...page };
+  async mine(@CurrentUser() user: SessionUser, @Query('page_token') pageToken: unknown, @Query('q') q: unknown) {
+    const query = searchParam(q);
+    const page = await this.books.list(user.id, pageParam(pageToken), undefined, query);
+    return { ...listPage('My Books', '/books/mine', query, page), mine: true };
   }
 
   @Get('books/add')
@@ -140,6 +144,34 @@ export class BooksController {
 function pageParam(value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
   return typeof value === 'string' ? value : '\u0000';
+}
+
+/** Far beyond 8 words of 40 characters with separators; anything longer is not a search a person typed. */
+const MAX_QUERY_LENGTH = 1000;
+
+/** The search query: absent or blank is the plain list; given twice, or absurdly long, is a 400. */
+function searchParam(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string' || value.length > MAX_QUERY_LENGTH) throw new InvalidSearch();
+  return value.trim();
+}
+
+/** A list page, plain or searched: what was searched, how to clear it, and the next page's link. */
+function listPage(heading: string, listPath: string, q: string, page: BookListPage) {
+  const searching = queryWords(q).length > 0;
+  const next =
+    page.nextPageToken === null
+      ? null
+      : new URLSearchParams(searching ? { q, page_token: page.nextPageToken } : { page_token: page.nextPageToken });
+  return {
+    title: searching ? `Search: ${q}` : heading,
+    heading,
+    listPath,
+    searchAction: listPath,
+    search: searching ? { q } : null,
+    ...page,
+    nextPath: next ? `${listPath}?${next.toString()}` : null,
+  };
 }
 
 function formPage(heading: string, action: string, values: BookFields, errors: BookFormErrors = {}) {

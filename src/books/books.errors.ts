@@ -14,3 +14,11 @@ export class NotBookOwner extends DomainError {
     super('Only the person who added this book can change it.');
   }
 }
+
+/** A search query given more than once (`?q=a&q=b`), or too long to be one a person typed. */
+export class InvalidSearch extends DomainError {
+  readonly kind = 'malformed' as const;
+  constructor() {
+    super('That search is not valid. Search again from the box at the top of the page.');
+  }
+}

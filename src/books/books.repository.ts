@@ -8,6 +8,12 @@ export interface ListQuery {
   limit: number;
   /** Whole books (descriptions included) instead of list summaries: for exports, never for list pages. */
   whole?: boolean;
+  /**
+   * Only books found by every one of these words (`queryWords(q)` of search-words.ts: normalised, at most
+   * 8, no repeats): each must be a prefix of a word of the title or the author (`searchPrefixes`). Empty
+   * or absent: the plain list. Same order and paging; a cursor is valid only for the words it came with.
+   */
+  words?: readonly string[];
 }
 
 export interface BookPage<B extends BookSummary = BookSummary> {
@@ -25,6 +31,8 @@ export interface BookPage<B extends BookSummary = BookSummary> {
  * - lists are ordered by `sortKey` compared bytewise (UTF-8), then by id, with keyset paging,
  *   so every book of a stable list is visited exactly once;
  * - `next` is null exactly when no further book exists;
+ * - a search (`words`) answers from an index, never by reading every book, in the same list order, and
+ *   sees every create, update and delete as soon as it returns;
  * - `update` replaces the given fields and never changes the owner; it returns null for an unknown id;
  * - `delete` is idempotent;
  * - a cursor the adapter did not issue throws `InvalidPageToken`;

@@ -3,8 +3,9 @@ import { AppConfig } from '../config/app-config';
 import { CoverService, type CoverUrls } from '../storage/cover.service';
 import { type Book, type BookFields, type BookSummary, type CoverKeys, sortKeyFor } from './book';
 import { BookNotFound, NotBookOwner } from './books.errors';
-import { BooksRepository } from './books.repository';
+import { BooksRepository, type ListQuery } from './books.repository';
 import { PageTokens } from './page-token';
+import { queryWords } from './search-words';
 
 export const PAGE_SIZE = 10;
 /** Books read at a time when all of one person's books are exported, counted or deleted. */
@@ -20,8 +21,8 @@ export type WithCover<B> = B & { cover: CoverUrls | null };
 export type BookView = WithCover<Book>;
 export type BookListItem = WithCover<BookSummary>;
 
-export interface BookListPage {
-  books: BookListItem[];
+export interface BookListPage<B extends BookListItem = BookListItem> {
+  books: B[];
   nextPageToken: string | null;
 }
 
@@ -41,13 +42,34 @@ export class BooksService {
     this.tokens = new PageTokens(config.sessionSecrets);
   }
 
-  /** All books (no owner) or one owner's books, a page at a time (`limit` a page: the JSON API's `page_size`). */
-  async list(ownerId: string | undefined, pageToken: string | undefined, limit = PAGE_SIZE): Promise<BookListPage> {
-    const listName = ownerId === undefined ? 'all' : `mine:${ownerId}`;
+  /**
+   * All books (no owner) or one owner's books, a page at a time (`limit` a page: the JSON API's
+   * `page_size`); with a search query `q`, only the books it finds (an empty query is the plain list).
+   * A page token is bound to the list and to the query's words, so one from another query is a 400.
+   */
+  async list(ownerId: string | undefined, pageToken: string | undefined, limit = PAGE_SIZE, q = ''): Promise<BookListPage> {
+    return this.page(ownerId, pageToken, limit, q, false);
+  }
+
+  /** The same page as `list`, with whole books (descriptions, dates) for the JSON API: one query either way. */
+  async listWhole(ownerId: string | undefined, pageToken: string | undefined, limit = PAGE_SIZE, q = ''): Promise<BookListPage<BookView>> {
+    return this.page(ownerId, pageToken, limit, q, true);
+  }
+
+  private async page<W extends boolean>(
+    ownerId: string | undefined,
+    pageToken: string | undefined,
+    limit: number,
+    q: string,
+    whole: W,
+  ): Promise<BookListPage<W extends true ? BookView : BookListItem>> {
+    const words = queryWords(q);
+    const base = ownerId === undefined ? 'all' : `mine:${ownerId}`;
+    const listName = words.length === 0 ? base : `${base}:q:${JSON.stringify(words)}`;
     const after = pageToken ? this.tokens.verify(listName, pageToken) : undefined;
-    const page = await this.books.list({ createdById: ownerId, after, limit });
+    const page = await this.books.list({ createdById: ownerId, after, limit, words, whole } as ListQuery);
     return {
-      books: await Promise.all(page.books.map((book) => this.view(book))),
+      books: (await Promise.all(page.books.map((book) => this.view(book)))) as (W extends true ? BookView : BookListItem)[],
       nextPageToken: page.next === null ? null : this.tokens.sign(listName, page.next),
     };
   }

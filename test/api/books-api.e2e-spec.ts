@@ -186,6 +186,34 @@ describeOnEveryBackend('JSON API', (backend) => {
       expect(borrowed.status).toBe(400);
     });
 
+    it('searches with q: by the start of title and author words, in list order, with tokens bound to the query', async () => {
+      await create(graceWrite, { title: 'Kästner Émile und die Detektive', author: 'Erich Kästner' });
+      await create(graceWrite, { title: 'Emil and the detectives', author: 'Erich K' });
+      await create(adaWrite, { title: 'Detective emil', author: 'Someone' });
+      await create(adaWrite, { title: 'Unrelated emu', author: 'Nobody' });
+
+      const found = (await api.call('GET', '/api/v1/books?q=EMIL%20det&page_size=1')).body as ListJson;
+      expect(found.items.map((b) => b.title)).toEqual(['Detective emil']);
+      const rest = await api.call('GET', `/api/v1/books?q=emil+DET&page_size=10&page_token=${encodeURIComponent(found.nextPageToken!)}`);
+      expect(rest.status).toBe(200);
+      expect((rest.body as ListJson).items.map((b) => b.title)).toEqual(['Emil and the detectives', 'Kästner Émile und die Detektive']);
+      expect((rest.body as ListJson).nextPageToken).toBeNull();
+
+      const mine = (await api.call('GET', '/api/v1/books?mine=true&q=emi', { token: adaRead })).body as ListJson;
+      expect(mine.items.map((b) => b.title)).toEqual(['Detective emil']);
+      // Another query's token, or the plain list's, is a 400; so is q given twice.
+      for (const query of [
+        `q=emu&page_token=${encodeURIComponent(found.nextPageToken!)}`,
+        `page_token=${encodeURIComponent(found.nextPageToken!)}`,
+        'q=a&q=b',
+      ]) {
+        const response = await api.call('GET', `/api/v1/books?${query}`);
+        expect([query, response.status]).toEqual([query, 400]);
+      }
+      const none = (await api.call('GET', '/api/v1/books?q=zzzzqqq')).body as ListJson;
+      expect(none).toEqual({ items: [], nextPageToken: null });
+    });
+
     it("lists the token owner's books with mine=true, which needs a token", async () => {
       await create(adaWrite, { title: 'Ada mine' });
       const anonymous = await api.call('GET', '/api/v1/books?mine=true');

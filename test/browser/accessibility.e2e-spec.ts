@@ -234,7 +234,7 @@ describeInBrowser('Bookshelf for people using assistive technology or only a key
       await page.waitForURL('**/account');
 
       // Sign out.
-      await tab(page.getByRole('button', { name: 'Sign out' }));
+      await tab(page.getByRole('button', { name: 'Sign out', exact: true }));
       await page.keyboard.press('Enter');
       await page.getByRole('link', { name: 'Login' }).waitFor();
       expect(await flashText(page)).toBe('You have signed out.');

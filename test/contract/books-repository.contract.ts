@@ -1,6 +1,7 @@
 import { type Book, type BookChanges, type BookSummary, compareSortKeys, type NewBook, sortKeyFor } from '../../src/books/book';
 import type { BooksRepository } from '../../src/books/books.repository';
 import { InvalidPageToken } from '../../src/common/domain-errors';
+import { queryWords, searchPrefixes } from '../../src/books/search-words';
 
 /**
  * The one contract suite of the `BooksRepository` port (docs/architecture.md sections 1 and 3): every
@@ -136,11 +137,12 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
     }
 
     /** Walks a list page by page and returns every book in the order seen. */
-    async function walk(limit: number, createdById?: string): Promise<BookSummary[]> {
+    async function walk(limit: number, createdById?: string, q?: string): Promise<BookSummary[]> {
       const seen: BookSummary[] = [];
       let after: string | undefined;
+      const words = q === undefined ? undefined : queryWords(q);
       for (let page = 0; page < 1000; page++) {
-        const result = await books.list({ createdById, after, limit });
+        const result = await books.list({ createdById, after, limit, words });
         expect(result.books.length).toBeLessThanOrEqual(limit);
         seen.push(...result.books);
         if (result.next === null) return seen;
@@ -354,6 +356,162 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
         await createAll([newBook(), newBook()]);
         for (const after of ['', 'garbage', '[]', '{"a":1}', '["x"]', 'null']) {
           await expect(books.list({ limit: 1, after })).rejects.toBeInstanceOf(InvalidPageToken);
+        }
+      });
+    });
+
+    describe('search', () => {
+      /** The titles a search finds, walking every page of `limit`. */
+      async function found(q: string, limit = 10, createdById?: string): Promise<string[]> {
+        return (await walk(limit, createdById, q)).map((b) => b.title);
+      }
+
+      /** What the contract means by a match: every query word is a prefix of a word of title or author. */
+      function matches(book: Pick<Book, 'title' | 'author'>, q: string): boolean {
+        const prefixes = new Set(searchPrefixes(book.title, book.author));
+        return queryWords(q).every((word) => prefixes.has(word));
+      }
+
+      it('finds a book when every word starts a word of its title or author, in any order', async () => {
+        await createAll([
+          newBook({ title: 'The Lord of the Rings', author: 'J. R. R. Tolkien' }),
+          newBook({ title: 'The Hobbit', author: 'J. R. R. Tolkien' }),
+          newBook({ title: 'Lord Jim', author: 'Joseph Conrad' }),
+          newBook({ title: 'Ringworld', author: 'Larry Niven' }),
+        ]);
+
+        await expect(found('tolk lord')).resolves.toEqual(['The Lord of the Rings']);
+        await expect(found('LORD  Tolk')).resolves.toEqual(['The Lord of the Rings']);
+        await expect(found('tolkien')).resolves.toEqual(['The Hobbit', 'The Lord of the Rings']);
+        await expect(found('lord')).resolves.toEqual(['Lord Jim', 'The Lord of the Rings']);
+        await expect(found('ring')).resolves.toEqual(['Ringworld', 'The Lord of the Rings']);
+        await expect(found('r r r')).resolves.toEqual(['Ringworld', 'The Hobbit', 'The Lord of the Rings']);
+        // The start of a word only, and every word.
+        await expect(found('olkien')).resolves.toEqual([]);
+        await expect(found('world')).resolves.toEqual([]);
+        await expect(found('tolkien conrad')).resolves.toEqual([]);
+        await expect(found('lord jimmy')).resolves.toEqual([]);
+      });
+
+      it('ignores case and accents, and splits words at punctuation, in the query as in the books', async () => {
+        await createAll([
+          newBook({ title: "L'Étranger", author: 'Albert Camus' }),
+          newBook({ title: 'Äpfel und Birnen', author: 'Zoë Müller-Lüdenscheidt' }),
+          newBook({ title: 'ﬁligree', author: 'Ｆｕｌｌｗｉｄｔｈ' }),
+          newBook({ title: 'Ἡ Ὀδύσσεια', author: 'Ὅμηρος' }),
+          newBook({ title: '東京の夜', author: 'Śnieg' }),
+        ]);
+
+        await expect(found('étr')).resolves.toEqual(["L'Étranger"]);
+        await expect(found('ETRANGER l')).resolves.toEqual(["L'Étranger"]);
+        await expect(found("l'é")).resolves.toEqual(["L'Étranger"]);
+        await expect(found('apf')).resolves.toEqual(['Äpfel und Birnen']);
+        await expect(found('LUDEN zoe')).resolves.toEqual(['Äpfel und Birnen']);
+        await expect(found('fil full')).resolves.toEqual(['ﬁligree']);
+        await expect(found('οδυσ')).resolves.toEqual(['Ἡ Ὀδύσσεια']);
+        await expect(found('東京の')).resolves.toEqual(['東京の夜']);
+        await expect(found('snieg')).resolves.toEqual(['東京の夜']);
+        await expect(found('tranger')).resolves.toEqual([]);
+      });
+
+      it('matches words of up to 40 characters, and a longer query word by its first 40', async () => {
+        const long = 'x'.repeat(38) + 'yz' + 'w'.repeat(20);
+        await createAll([newBook({ title: `The ${long}`, author: 'Long' }), newBook({ title: 'x'.repeat(39), author: 'Short' })]);
+
+        await expect(found('x'.repeat(38) + 'y')).resolves.toEqual([`The ${long}`]);
+        await expect(found(long)).resolves.toEqual([`The ${long}`]);
+        // Beyond 40 characters a query word is ignored: 'q' is the 41st.
+        await expect(found('x'.repeat(38) + 'yzq')).resolves.toEqual([`The ${long}`]);
+        await expect(found('x'.repeat(38) + 'yq')).resolves.toEqual([]);
+        await expect(found('x'.repeat(39))).resolves.toEqual(['x'.repeat(39)]);
+      });
+
+      it('lists results in list order, paging over ties and non-matching books, each exactly once', async () => {
+        const titles = ['Same river', 'same RIVER', 'A river', 'River', 'Rivers of Babylon', 'Riverside', 'Zebra river', 'Ärger am River'];
+        const created = await createAll([
+          ...titles.map((title, i) => newBook({ title, author: `Writer ${i}` })),
+          ...titles.map((title) => newBook({ title: `${title.replace(/river/gi, 'lake')}`, author: 'Riv Er' })),
+          ...Array.from({ length: 6 }, () => newBook({ title: 'Same river', author: 'Twin' })),
+          newBook({ title: 'Unrelated', author: 'Nobody' }),
+        ]);
+
+        for (const [q, limit] of [
+          ['river', 1],
+          ['river', 3],
+          ['riv', 2],
+          ['same riv', 2],
+          ['riv er', 4],
+        ] as const) {
+          const listed = await walk(limit, undefined, q);
+          const expected = created.filter((b) => matches(b, q)).sort(listOrder);
+          expect(expected.length).toBeGreaterThan(limit);
+          expect([q, limit, listed.map((b) => b.id)]).toEqual([q, limit, expected.map((b) => b.id)]);
+        }
+      });
+
+      it('searches one owner’s books only on My Books, in list order across pages', async () => {
+        const created = await createAll(
+          ['kiwi pie', 'Apple pie', 'apple crumble', 'Pie chart', 'cherry pie'].flatMap((title) => [
+            newBook({ title, createdById: 'ada' }),
+            newBook({ title, createdById: 'bob' }),
+          ]),
+        );
+
+        const listed = await walk(2, 'ada', 'pie');
+        const expected = created.filter((b) => b.createdById === 'ada' && matches(b, 'pie')).sort(listOrder);
+        expect(listed.map((b) => b.id)).toEqual(expected.map((b) => b.id));
+        expect(listed).toHaveLength(4);
+        await expect(found('apple', 10, 'nobody')).resolves.toEqual([]);
+      });
+
+      it('says exactly whether another page of results exists, and lists whole books when asked', async () => {
+        const created = await createAll([newBook({ title: 'Alpha one' }), newBook({ title: 'Alpha two' }), newBook({ title: 'Beta' })]);
+        const words = queryWords('alpha');
+
+        const first = await books.list({ limit: 1, words });
+        expect(first.books.map((b) => b.title)).toEqual(['Alpha one']);
+        expect(first.next).not.toBeNull();
+        const second = await books.list({ limit: 1, words, after: first.next!, whole: true });
+        expect(second.books).toEqual([created[1]]);
+        expect(second.next).toBeNull();
+        await expect(books.list({ limit: 2, words })).resolves.toMatchObject({ next: null });
+      });
+
+      it('finds a book by its new title as soon as the update returns, and no longer by the old one', async () => {
+        const [book, other] = await createAll([
+          newBook({ title: 'Old name', author: 'Someone' }),
+          newBook({ title: 'Old habits', author: 'Else' }),
+        ]);
+
+        await books.update(book.id, { ...changesOf(book), title: 'Zany new', author: 'Writer', sortKey: sortKeyFor('Zany new') });
+
+        await expect(found('zany')).resolves.toEqual(['Zany new']);
+        await expect(found('writ new')).resolves.toEqual(['Zany new']);
+        await expect(found('old')).resolves.toEqual(['Old habits']);
+        await expect(found('some')).resolves.toEqual([]);
+        // The new sort key orders it among results, and its owner's search sees it too.
+        await books.update(other.id, { ...changesOf(other), title: 'Aardvark new', sortKey: sortKeyFor('Aardvark new') });
+        await expect(found('new')).resolves.toEqual(['Aardvark new', 'Zany new']);
+        await expect(found('new', 1, 'owner-1')).resolves.toEqual(['Aardvark new', 'Zany new']);
+      });
+
+      it('no longer finds a deleted book, and continues after one deleted since its page was shown', async () => {
+        const created = await createAll(['Moon a', 'Moon b', 'Moon c', 'Moon d'].map((title) => newBook({ title })));
+        const first = await books.list({ limit: 2, words: queryWords('moon') });
+        await books.delete(created[1].id);
+        await books.delete(created[2].id);
+
+        const rest = await books.list({ limit: 2, words: queryWords('moon'), after: first.next! });
+
+        expect(rest.books.map((b) => b.title)).toEqual(['Moon d']);
+        await expect(found('moon')).resolves.toEqual(['Moon a', 'Moon d']);
+      });
+
+      it('answers an empty store, and refuses a cursor it did not issue', async () => {
+        await expect(books.list({ limit: 10, words: ['x'] })).resolves.toEqual({ books: [], next: null });
+        await createAll([newBook({ title: 'Book x' }), newBook({ title: 'Book y' })]);
+        for (const after of ['', 'garbage', '[]', '["x"]', 'null']) {
+          await expect(books.list({ limit: 1, after, words: ['book'] })).rejects.toBeInstanceOf(InvalidPageToken);
         }
       });
     });

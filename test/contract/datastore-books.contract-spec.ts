@@ -4,7 +4,8 @@ import { Test } from '@nestjs/testing';
 import { BooksRepository } from '../../src/books/books.repository';
 import { DATASTORE_CLIENT } from '../../src/database/database-clients';
 import { DatastoreBooksModule } from '../../src/books/persistence/datastore/datastore-books.module';
-import { DatastoreBooksRepository } from '../../src/books/persistence/datastore/datastore-books.repository';
+import { BACKFILL_KIND, DatastoreBooksRepository } from '../../src/books/persistence/datastore/datastore-books.repository';
+import { queryWords } from '../../src/books/search-words';
 import { DatabaseHealth } from '../../src/database/database-health';
 import { BackendUnavailable, InvalidPageToken } from '../../src/common/domain-errors';
 import { loadConfig } from '../../src/config/app-config';
@@ -96,6 +97,24 @@ describeWhen(datastoreEmulatorUnavailable(), { optionalInCi: true })('Datastore'
         .filter(new PropertyFilter('author', '=', 'x'))
         .order('sortKey');
       await expect(datastore.runQuery(query)).rejects.toThrow(/composite index/);
+    });
+
+    it('backfills the words of books stored before search existed, resumably, and then only reads its marker', async () => {
+      const datastore = app.get<Datastore>(DATASTORE_CLIENT);
+      const repository = app.get(BooksRepository) as DatastoreBooksRepository;
+      const now = new Date();
+      const old = { ...newBook({ title: 'Pre-search Chronicle', author: 'Early Writer' }), createdAt: now, updatedAt: now };
+      // As an earlier version stored them: no `words`, and no marker yet.
+      const keys = [datastore.key('Book'), datastore.key('Book')];
+      await datastore.save(keys.map((key) => ({ key, data: old, excludeFromIndexes: ['description'] })));
+      await datastore.delete(datastore.key([BACKFILL_KIND, 'words']));
+      await expect(books.list({ limit: 10, words: queryWords('chron') })).resolves.toEqual({ books: [], next: null });
+
+      await expect(repository.backfillWords()).resolves.toBe(2);
+      await expect(repository.backfillWords()).resolves.toBe(0);
+
+      const page = await books.list({ limit: 10, words: queryWords('early chron') });
+      expect(page.books.map((b) => b.id).sort()).toEqual(keys.map((key) => String(key.id)).sort());
     });
 
     it('reports itself ready while the emulator answers', async () => {

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { getModelToken } from '@nestjs/mongoose';
 import { Test } from '@nestjs/testing';
-import type { Model } from 'mongoose';
+import { type Model, Types } from 'mongoose';
 import { compareSortKeys, sortKeyFor } from '../../src/books/book';
 import { BooksRepository } from '../../src/books/books.repository';
 import { MongoBook } from '../../src/books/persistence/mongo/book.schema';
@@ -17,6 +17,7 @@ import { describeWhen } from '../helpers/backends';
 import { eventually } from '../helpers/eventually';
 import { startJongodb, startTestMongo, testMongoUnavailable, type TestMongo } from '../helpers/jongodb';
 import { describeBooksRepositoryContract, newBook } from './books-repository.contract';
+import { queryWords } from '../../src/books/search-words';
 
 /** The module as the app builds it (connection options, index creation), on the given server. */
 async function openMongoBooks(url: string): Promise<INestApplicationContext> {
@@ -83,6 +84,38 @@ describeWhen(testMongoUnavailable())('MongoDB', () => {
           { createdById: 1, sortKey: 1, _id: 1 },
         ]),
       );
+    });
+
+    it('creates the two search indexes at start, multikey on the stored prefixes', async () => {
+      const model = app.get<Model<MongoBook>>(getModelToken(MongoBook.name));
+      const keys = (await model.listIndexes()).map((index) => index.key);
+      expect(keys).toEqual(
+        expect.arrayContaining([
+          { words: 1, sortKey: 1, _id: 1 },
+          { createdById: 1, words: 1, sortKey: 1, _id: 1 },
+        ]),
+      );
+    });
+
+    it('backfills the words of books stored before search existed, once, without touching updatedAt', async () => {
+      const model = app.get<Model<MongoBook>>(getModelToken(MongoBook.name));
+      const old = newBook({ title: 'Pre-search Chronicle', author: 'Early Writer' });
+      // As an earlier version stored it: no `words`.
+      const stored = { _id: new Types.ObjectId() };
+      const now = new Date(Date.now() - 60_000);
+      await model.collection.insertOne({ ...stored, ...old, createdAt: now, updatedAt: now });
+      const before = await model.findById(stored._id).lean().exec();
+      expect(before).not.toHaveProperty('words');
+      await expect(books.list({ limit: 10, words: queryWords('chron') })).resolves.toEqual({ books: [], next: null });
+
+      const repository = app.get(BooksRepository) as MongoBooksRepository;
+      await expect(repository.backfillWords()).resolves.toBeGreaterThanOrEqual(1);
+      await expect(repository.backfillWords()).resolves.toBe(0);
+
+      const page = await books.list({ limit: 10, words: queryWords('chron early') });
+      expect(page.books.map((b) => b.id)).toEqual([stored._id.toHexString()]);
+      const after = await model.findById(stored._id).lean().exec();
+      expect(after!.updatedAt).toEqual(before!.updatedAt);
     });
 
     it('shows ids as lower-case ObjectId hex, and reads the upper-case spelling as no book', async () => {

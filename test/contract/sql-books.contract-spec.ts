@@ -17,7 +17,10 @@ async function sqlHarness(database: TestDatabase): Promise<BooksRepositoryHarnes
     repository: new SqlBooksRepository(sql),
     changeStamps: true,
     compareIds: (a, b) => Number(a) - Number(b),
-    reset: async () => void (await sql.tables<BooksTables>().deleteFrom('books').execute()),
+    reset: async () => {
+      await sql.tables<BooksTables>().deleteFrom('book_words').execute();
+      await sql.tables<BooksTables>().deleteFrom('books').execute();
+    },
     close: async () => {
       await sql.close();
       await database.drop();

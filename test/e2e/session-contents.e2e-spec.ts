@@ -27,8 +27,11 @@ describe('what the session keeps', () => {
       const rows = database.prepare('select data from sessions').all() as { data: string }[];
       expect(rows).toHaveLength(1);
       const data = JSON.parse(rows[0].data) as Record<string, unknown>;
-      expect(Object.keys(data).sort()).toEqual(['cookie', 'csrfToken', 'passport', 'signedInAt']);
+      expect(Object.keys(data).sort()).toEqual(['cookie', 'csrfToken', 'passport', 'signedInAt', 'userAgent']);
       expect(data.signedInAt).toEqual(expect.any(Number));
+      // The user agent at sign-in (for the account page), bounded.
+      expect(data.userAgent).toEqual(expect.any(String));
+      expect((data.userAgent as string).length).toBeLessThanOrEqual(512);
       const user = (data.passport as { user: Record<string, unknown> }).user;
       expect(Object.keys(user).sort()).toEqual(['email', 'id', 'name', 'picture']);
       expect(user).toMatchObject({ email: 'ada@example.com', name: 'Ada' });

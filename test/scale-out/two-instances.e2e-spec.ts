@@ -9,6 +9,7 @@ import { FEATURE_STORAGE } from '../../src/app.module';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
+import { SessionHandles } from '../../src/account/session-handles';
 import { SESSION_COOKIE } from '../../src/sessions/session-cookie';
 import { SessionsModule } from '../../src/sessions/sessions.module';
 import { UserSessions } from '../../src/sessions/user-sessions';
@@ -84,6 +85,9 @@ async function openSessions(env: Record<string, string>): Promise<INestApplicati
   return moduleRef.init();
 }
 
+/** The session secret both instances share (the account page's session handles are HMACs under it). */
+const secret = `scale-out-${'s'.repeat(40)}`;
+
 function sessionIdOf(cookie: string): string {
   // express-session cookies are `s:<id>.<signature>`, URL-encoded.
   const value = decodeURIComponent(cookie);
@@ -111,10 +115,10 @@ for (const store of SESSION_STORES) {
         DATA_BACKEND: 'sql',
         SQL_URL: database.url,
         UPLOAD_DIR: uploads,
-        SESSION_SECRET: `scale-out-${'s'.repeat(40)}`,
+        SESSION_SECRET: secret,
         // One sign-in budget for both; writes are not what is limited here (the load below adds many books).
         RATE_LIMITS: 'on',
-        RATE_LIMIT_SIGN_IN: '6/600',
+        RATE_LIMIT_SIGN_IN: '7/600',
         RATE_LIMIT_WRITES: '100000/600',
       };
       env = shared;
@@ -181,8 +185,29 @@ for (const store of SESSION_STORES) {
       expect(onA.body).toContain('Added through B');
     });
 
+    it('ends a session through one instance’s account page, and the other refuses its cookie at once', async () => {
+      const phone = new WebClient(a.baseUrl);
+      await phone.signIn('twice@example.com', 'Ada Twice', '/books/mine');
+      const phoneCookie = phone.cookie(SESSION_COOKIE)!;
+      const onA = (cookie: string) => send(a.port, 'GET', '/books/mine', { cookie: `${SESSION_COOKIE}=${cookie}` });
+      expect((await onA(phoneCookie)).status).toBe(200);
+
+      const onB = new WebClient(b.baseUrl);
+      onB.setCookie(SESSION_COOKIE, sessionCookie);
+      const account = await onB.get('/account');
+      const handle = new SessionHandles(secret).of(sessionIdOf(phoneCookie));
+      const form = account.html.querySelector(`form[action="/account/sessions/${handle}/end"]`);
+      expect(form).not.toBeNull();
+      const ended = await onB.post(`/account/sessions/${handle}/end`, { _csrf: onB.csrfToken(account) });
+      expect(ended.status).toBe(303);
+
+      expect((await onA(phoneCookie)).status).toBe(302);
+      expect((await onA(sessionCookie)).status).toBe(200);
+    });
+
     it('spends one sign-in budget whichever instance answers', async () => {
-      // Signing in before these tests started (and finished) one sign-in on A; five more fill the budget of six.
+      // Signing in before these tests, and the second device of the test before, each started (and finished)
+      // one sign-in on A; five more fill the budget of seven.
       const start = (port: number) => send(port, 'GET', '/oauth2authorize');
       const statuses: number[] = [];
       for (const port of [b.port, a.port, b.port, a.port, b.port]) statuses.push((await start(port)).status);

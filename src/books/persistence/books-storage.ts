@@ -9,5 +9,5 @@ export const BOOKS_STORAGE: FeatureStorage = {
     const { BookSchema, MongoBook } = require('./mongo/book.schema') as typeof import('./mongo/book.schema');
     return [{ name: MongoBook.name, schema: BookSchema }];
   },
-  datastoreKinds: ['Book'],
+  datastoreKinds: ['Book', 'BookSearchBackfill'],
 };

@@ -1,17 +1,34 @@
 import { type Datastore, type Key, PropertyFilter, type Query } from '@google-cloud/datastore';
 import type { RunQueryResponse } from '@google-cloud/datastore/build/src/query';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BackendUnavailable, InvalidPageToken } from '../../../common/domain-errors';
 import type { Book, BookChanges, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
 import { DATASTORE_CLIENT } from '../../../database/database-clients';
-import { database } from '../persistence-helpers';
+import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
+import { drivingWord, searchPrefixes } from '../../search-words';
 import { DATASTORE_CALL, GRPC_INVALID_ARGUMENT, GRPC_NOT_FOUND, grpcCode } from '../../../database/datastore/datastore-client';
 
 const KIND = 'Book';
+/** One entity (key name `words`) that remembers how far the search backfill got, and when it finished. */
+export const BACKFILL_KIND = 'BookSearchBackfill';
+/** Books the search backfill reads and writes at a time (one transaction: at most 500 mutations). */
+const BACKFILL_BATCH = 200;
+/** Entities a search reads at a time while it filters the words other than the driving one. */
+const SEARCH_BATCH = 100;
 
-/** Stored properties: the Book without its id, which is the key's. */
-type BookEntity = Omit<Book, 'id'>;
+/**
+ * Stored properties: the Book without its id, which is the key's, and the search prefixes
+ * (`searchPrefixes(title, author)`, a repeated indexed property; missing until the backfill on a book
+ * stored before search existed).
+ */
+type BookEntity = Omit<Book, 'id'> & { words?: string[] };
+
+interface BackfillEntity {
+  /** The id of the last book the backfill went through, or '' before the first batch. */
+  after: string;
+  done: boolean;
+}
 
 /**
  * Only `sortKey` and `createdById` are queried; every other property stays out of the built-in
@@ -58,15 +75,75 @@ function toBook(entity: BookEntity, id: string): Book {
 }
 
 /** The fields a form edits, and nothing else that the caller's object may carry. */
-function editable(book: BookChanges): BookChanges {
+function editable(book: BookChanges): BookChanges & { words: string[] } {
   const { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } = book;
-  return { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey };
+  return { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey, words: searchPrefixes(title, author) };
 }
 
 @Injectable()
-export class DatastoreBooksRepository extends BooksRepository {
+export class DatastoreBooksRepository extends BooksRepository implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DatastoreBooksRepository.name);
+  private backfilling: Promise<number> | undefined;
+  private stopping = false;
+
   constructor(@Inject(DATASTORE_CLIENT) private readonly datastore: Datastore) {
     super();
+  }
+
+  /** The search backfill runs in the background: start-up does not wait for it. */
+  onApplicationBootstrap(): void {
+    this.backfilling = this.backfillWords().catch((error: unknown) => {
+      this.logger.warn(`Search backfill stopped, to resume at the next start: ${String(error)}`);
+      return 0;
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await this.backfilling;
+  }
+
+  /**
+   * Gives the books stored before search existed their `words`: walks every book in key order,
+   * BACKFILL_BATCH at a time, each batch in a transaction that writes only books still without words
+   * (an edit in between has written them already). Progress is kept in one BACKFILL_KIND entity, so a
+   * stopped run resumes where it was, and a finished one costs one read at start. Returns how many
+   * books it gave words.
+   */
+  async backfillWords(): Promise<number> {
+    const markerKey = this.datastore.key([BACKFILL_KIND, 'words']);
+    const [stored] = await this.datastore.get(markerKey, { gaxOptions: DATASTORE_CALL });
+    const marker: BackfillEntity = (stored as BackfillEntity | undefined) ?? { after: '', done: false };
+    let written = 0;
+    while (!marker.done && !this.stopping) {
+      let query = this.datastore.createQuery(KIND).select('__key__').order('__key__').limit(BACKFILL_BATCH);
+      if (marker.after) query = query.filter(new PropertyFilter('__key__', '>', this.keyOf(marker.after)!));
+      const [found] = await this.datastore.runQuery(query, { gaxOptions: DATASTORE_CALL });
+      const keys = found.map((entity) => entity[this.datastore.KEY] as Key);
+      if (keys.length > 0) {
+        const transaction = this.datastore.transaction();
+        await transaction.run({ gaxOptions: DATASTORE_CALL });
+        try {
+          const [entities] = await transaction.get(keys, { gaxOptions: DATASTORE_CALL });
+          const missing = (entities as BookEntity[]).filter((entity) => entity.words === undefined);
+          for (const entity of missing) {
+            const data: BookEntity = { ...entity, words: searchPrefixes(entity.title, entity.author) };
+            const key = (entity as unknown as Record<symbol, Key>)[this.datastore.KEY];
+            transaction.save({ key, data, method: 'update', excludeFromIndexes: UNINDEXED });
+          }
+          await transaction.commit(DATASTORE_CALL);
+          written += missing.length;
+        } catch (error) {
+          await transaction.rollback(DATASTORE_CALL).catch(() => undefined);
+          throw error;
+        }
+        marker.after = String(keys[keys.length - 1].id);
+      }
+      marker.done = keys.length < BACKFILL_BATCH;
+      await this.datastore.save({ key: markerKey, data: marker, excludeFromIndexes: ['after', 'done'] }, DATASTORE_CALL);
+    }
+    if (written > 0) this.logger.log(`Search backfill: ${written} books indexed`);
+    return written;
   }
 
   async create(book: NewBook): Promise<Book> {
@@ -127,7 +204,8 @@ export class DatastoreBooksRepository extends BooksRepository {
   list(query: ListQuery & { whole?: false }): Promise<BookPage>;
   list(query: ListQuery & { whole: true }): Promise<BookPage<Book>>;
   /** Datastore returns whole entities either way (a projection would need an index of its own). */
-  async list({ createdById, after, limit }: ListQuery): Promise<BookPage<Book>> {
+  async list({ createdById, after, limit, words }: ListQuery): Promise<BookPage<Book>> {
+    if (words?.length) return this.search(words, createdById, after, limit);
     if (after !== undefined && (after.length > MAX_CURSOR_LENGTH || !CURSOR.test(after))) throw new InvalidPageToken();
     const ordered = (): Query => {
       let query = this.datastore.createQuery(KIND);
@@ -147,6 +225,57 @@ export class DatastoreBooksRepository extends BooksRepository {
       if (more.length > 0) next = info.endCursor;
     }
     return { books, next };
+  }
+
+  /**
+   * A search walks the composite index (words, sortKey) (or (createdById, words, sortKey)) for the
+   * longest query word, in list order, and keeps the books that have every other word too: one index
+   * per number of words would be needed for Datastore to intersect them itself. Keyset paging from the
+   * last book's `[sortKey, id]`: first the rest of its sort key (`sortKey = ?`, `__key__ > ?`), then the
+   * sort keys above it.
+   */
+  private async search(words: readonly string[], createdById: string | undefined, after: string | undefined, limit: number) {
+    const position = after === undefined ? undefined : decodeKeyset(after, (id) => (isId(id) ? id : null));
+    const driver = drivingWord(words);
+    const others = words.filter((word) => word !== driver);
+    const matching = (): Query => {
+      let query = this.datastore.createQuery(KIND).filter(new PropertyFilter('words', '=', driver));
+      if (createdById !== undefined) query = query.filter(new PropertyFilter('createdById', '=', createdById));
+      return query;
+    };
+    const queries: Query[] = position
+      ? [
+          matching()
+            .filter(new PropertyFilter('sortKey', '=', position[0]))
+            .filter(new PropertyFilter('__key__', '>', this.keyOf(position[1])!))
+            .order('__key__'),
+          matching()
+            .filter(new PropertyFilter('sortKey', '>', position[0]))
+            .order('sortKey')
+            .order('__key__'),
+        ]
+      : [matching().order('sortKey').order('__key__')];
+    const books: Book[] = [];
+    for (const query of queries) {
+      let cursor: string | undefined;
+      // One book looked ahead says exactly whether another page exists.
+      while (books.length <= limit) {
+        const batch = query.limit(SEARCH_BATCH);
+        if (cursor) batch.start(cursor);
+        const [entities, info] = await this.run(batch, false);
+        for (const entity of entities as BookEntity[]) {
+          if (books.length > limit) break;
+          if (others.every((word) => entity.words?.includes(word))) {
+            books.push(toBook(entity, String((entity as unknown as Record<symbol, Key>)[this.datastore.KEY].id)));
+          }
+        }
+        if (entities.length < SEARCH_BATCH || !info.endCursor) break;
+        cursor = info.endCursor;
+      }
+      if (books.length > limit) break;
+    }
+    const page = books.slice(0, limit);
+    return { books: page, next: books.length > limit ? encodeKeyset(page[page.length - 1]) : null };
   }
 
   private async run(query: Query, fromCursor: boolean): Promise<RunQueryResponse> {

@@ -1,10 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type FilterQuery, type Model, Types } from 'mongoose';
 import type { Book, BookChanges, BookSummary, NewBook } from '../../book';
 import { type BookPage, BooksRepository, type ListQuery } from '../../books.repository';
 import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
 import { MongoBook } from './book.schema';
+import { drivingWord, searchPrefixes } from '../../search-words';
+
+/** Books the search backfill reads and writes at a time. */
+const BACKFILL_BATCH = 500;
 
 type Stored = MongoBook & { _id: Types.ObjectId };
 
@@ -37,14 +41,62 @@ function toBook(doc: Stored): Book {
 
 /** The cursor is the last book's position in the list order: `[sortKey, id]`. */
 @Injectable()
-export class MongoBooksRepository extends BooksRepository {
+export class MongoBooksRepository extends BooksRepository implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(MongoBooksRepository.name);
+  private backfilling: Promise<number> | undefined;
+  private stopping = false;
+
   constructor(@InjectModel(MongoBook.name) private readonly books: Model<MongoBook>) {
     super();
   }
 
+  /** The search backfill runs in the background: start-up does not wait for it. */
+  onApplicationBootstrap(): void {
+    this.backfilling = this.backfillWords().catch((error: unknown) => {
+      this.logger.warn(`Search backfill stopped, to resume at the next start: ${String(error)}`);
+      return 0;
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await this.backfilling;
+  }
+
+  /**
+   * Gives the books stored before search existed their `words`, BACKFILL_BATCH at a time, and returns how
+   * many. Resumable (it looks for books without `words`, through the multikey index), and exact under
+   * concurrent edits: a book is written only while its title and author are still the ones read.
+   */
+  async backfillWords(): Promise<number> {
+    let done = 0;
+    while (!this.stopping) {
+      const batch = await this.books
+        .find({ words: { $exists: false } }, { title: 1, author: 1 })
+        .limit(BACKFILL_BATCH)
+        .lean<Pick<Stored, '_id' | 'title' | 'author'>[]>()
+        .exec();
+      if (batch.length === 0) break;
+      await Promise.all(
+        batch.map(({ _id, title, author }) =>
+          this.books
+            .updateOne(
+              { _id, title, author, words: { $exists: false } },
+              { $set: { words: searchPrefixes(title, author) } },
+              { timestamps: false },
+            )
+            .exec(),
+        ),
+      );
+      done += batch.length;
+    }
+    if (done > 0) this.logger.log(`Search backfill: ${done} books indexed`);
+    return done;
+  }
+
   async create(book: NewBook): Promise<Book> {
     // mongoose stores only the schema's paths (strict mode), whatever else `book` carries.
-    const created = await database(() => this.books.create({ ...book }));
+    const created = await database(() => this.books.create({ ...book, words: searchPrefixes(book.title, book.author) }));
     return toBook(created.toObject());
   }
 
@@ -62,7 +114,11 @@ export class MongoBooksRepository extends BooksRepository {
     const { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } = changes;
     const doc = await database(() =>
       this.books
-        .findByIdAndUpdate(key, { $set: { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey } }, { new: true })
+        .findByIdAndUpdate(
+          key,
+          { $set: { title, author, publishedDate, description, imageKey, thumbnailKey, sortKey, words: searchPrefixes(title, author) } },
+          { new: true },
+        )
         .lean<Stored>()
         .exec(),
     );
@@ -82,10 +138,16 @@ export class MongoBooksRepository extends BooksRepository {
 
   list(query: ListQuery & { whole?: false }): Promise<BookPage>;
   list(query: ListQuery & { whole: true }): Promise<BookPage<Book>>;
-  async list({ createdById, after, limit, whole }: ListQuery): Promise<BookPage<Book | BookSummary>> {
+  async list({ createdById, after, limit, whole, words }: ListQuery): Promise<BookPage<Book | BookSummary>> {
     const position = after === undefined ? undefined : decodeKeyset(after, toId);
     const filter: FilterQuery<MongoBook> = {};
     if (createdById !== undefined) filter.createdById = createdById;
+    if (words?.length) {
+      // The index bounds come from the first value of $all: the longest word, which names the fewest books;
+      // the index {words, sortKey, _id} (or with createdById first) then gives the list order.
+      const driver = drivingWord(words);
+      filter.words = { $all: [driver, ...words.filter((word) => word !== driver)] };
+    }
     if (position) {
       const [sortKey, id] = position;
       filter.$or = [{ sortKey: { $gt: sortKey } }, { sortKey, _id: { $gt: id } }];

@@ -5,6 +5,7 @@ import { type BookPage, BooksRepository, type ListQuery } from '../../books.repo
 import { database, decodeKeyset, encodeKeyset } from '../persistence-helpers';
 import { SqlDatabase, type SqlEngine } from '../../../database/sql/sql-database';
 import type { BookChangesTable, BooksTable, BooksTables } from './sql-books.tables';
+import { drivingWord, searchPrefixes } from '../../search-words';
 
 type Row = Selectable<BooksTable>;
 
@@ -72,8 +73,12 @@ export class SqlBooksRepository extends BooksRepository {
     const id = await this.write(async (db) => {
       const insert = db.insertInto('books').values(values);
       // PostgreSQL reports the new id only through RETURNING; MySQL only through insertId.
-      if (this.engine === 'postgres') return (await insert.returning('id').executeTakeFirstOrThrow()).id;
-      return Number((await insert.executeTakeFirstOrThrow()).insertId);
+      const id =
+        this.engine === 'postgres'
+          ? Number((await insert.returning('id').executeTakeFirstOrThrow()).id)
+          : Number((await insert.executeTakeFirstOrThrow()).insertId);
+      await this.writeWords(db, id, book.title, book.author, book.createdById, book.sortKey);
+      return id;
     });
     return toBook({ id, ...values });
   }
@@ -88,8 +93,8 @@ export class SqlBooksRepository extends BooksRepository {
   async update(id: string, changes: BookChanges): Promise<Book | null> {
     const key = toId(id);
     if (key === null) return null;
-    const result = await this.write((db) =>
-      db
+    const updated = await this.write(async (db) => {
+      const result = await db
         .updateTable('books')
         .set({
           title: changes.title,
@@ -102,22 +107,32 @@ export class SqlBooksRepository extends BooksRepository {
           updated_at: Date.now(),
         })
         .where('id', '=', key)
-        .executeTakeFirst(),
-    );
-    if (Number(result.numUpdatedRows) === 0) return null;
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      // The owner never changes; the words and the sort key copied beside them do.
+      const { created_by_id } = await db.selectFrom('books').select('created_by_id').where('id', '=', key).executeTakeFirstOrThrow();
+      await db.deleteFrom('book_words').where('book_id', '=', key).execute();
+      await this.writeWords(db, key, changes.title, changes.author, created_by_id, changes.sortKey);
+      return true;
+    });
+    if (!updated) return null;
     return this.findById(id);
   }
 
   async delete(id: string): Promise<void> {
     const key = toId(id);
     if (key === null) return;
-    await this.write((db) => db.deleteFrom('books').where('id', '=', key).execute());
+    await this.write(async (db) => {
+      await db.deleteFrom('book_words').where('book_id', '=', key).execute();
+      await db.deleteFrom('books').where('id', '=', key).execute();
+    });
   }
 
   list(query: ListQuery & { whole?: false }): Promise<BookPage>;
   list(query: ListQuery & { whole: true }): Promise<BookPage<Book>>;
-  async list({ createdById, after, limit, whole }: ListQuery): Promise<BookPage<Book | BookSummary>> {
+  async list({ createdById, after, limit, whole, words }: ListQuery): Promise<BookPage<Book | BookSummary>> {
     const position = after === undefined ? undefined : decodeKeyset(after, toId);
+    if (words?.length) return this.search(words, createdById, position, limit, whole);
     const rows = await database(() => {
       const from = this.db.selectFrom('books');
       let query = whole ? from.selectAll() : from.select(SUMMARY_COLUMNS);
@@ -140,6 +155,56 @@ export class SqlBooksRepository extends BooksRepository {
     });
     const books = rows.slice(0, limit).map((row) => (whole ? toBook(row as Row) : toSummary(row)));
     return { books, next: rows.length > limit ? encodeKeyset(books[books.length - 1]) : null };
+  }
+
+  /**
+   * A search walks `book_words` for the longest query word in list order (the index (prefix, sort_key,
+   * book_id), or (created_by_id, prefix, sort_key, book_id) for My Books) from the keyset position, and
+   * keeps the books that also have every other word (the primary key (book_id, prefix)).
+   */
+  private async search(
+    words: readonly string[],
+    createdById: string | undefined,
+    position: [string, number] | undefined,
+    limit: number,
+    whole: boolean | undefined,
+  ): Promise<BookPage<Book | BookSummary>> {
+    const driver = drivingWord(words);
+    const others = words.filter((word) => word !== driver);
+    const rows = await database(() => {
+      const from = this.db.selectFrom('book_words as w').innerJoin('books as b', 'b.id', 'w.book_id');
+      let query = whole ? from.selectAll('b') : from.select(SUMMARY_COLUMNS.map((column) => `b.${column}` as const));
+      query = query.where('w.prefix', '=', driver);
+      if (createdById !== undefined) query = query.where('w.created_by_id', '=', createdById);
+      if (position) {
+        const [sortKey, id] = position;
+        query = query
+          .where('w.sort_key', '>=', sortKey)
+          .where((eb) => eb.or([eb('w.sort_key', '>', sortKey), eb.and([eb('w.sort_key', '=', sortKey), eb('w.book_id', '>', id)])]));
+      }
+      for (const word of others) {
+        query = query.where(({ exists, selectFrom }) =>
+          exists(selectFrom('book_words as x').select('x.book_id').whereRef('x.book_id', '=', 'w.book_id').where('x.prefix', '=', word)),
+        );
+      }
+      return query
+        .orderBy('w.sort_key')
+        .orderBy('w.book_id')
+        .limit(limit + 1)
+        .execute();
+    });
+    const books = rows.slice(0, limit).map((row) => (whole ? toBook(row as Row) : toSummary(row)));
+    return { books, next: rows.length > limit ? encodeKeyset(books[books.length - 1]) : null };
+  }
+
+  private async writeWords(db: Kysely<BooksTables>, bookId: number, title: string, author: string, createdById: string, sortKey: string) {
+    const rows = searchPrefixes(title, author).map((prefix) => ({
+      book_id: bookId,
+      prefix,
+      created_by_id: createdById,
+      sort_key: sortKey,
+    }));
+    if (rows.length > 0) await db.insertInto('book_words').values(rows).execute();
   }
 
   async changeStamp(): Promise<string> {

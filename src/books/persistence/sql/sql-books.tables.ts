@@ -22,8 +22,21 @@ export interface BookChangesTable {
   n: number;
 }
 
+/**
+ * Search: one row per book and prefix (`searchPrefixes(title, author)`), with the book's owner and sort
+ * key copied, so that a search walks the index (prefix, sort_key, book_id), or (created_by_id, prefix,
+ * sort_key, book_id) for My Books, in list order. Written in the same transaction as the book.
+ */
+export interface BookWordsTable {
+  book_id: number;
+  prefix: string;
+  created_by_id: string;
+  sort_key: string;
+}
+
 /** The SQL tables the books feature owns (its migrations: sql-books.migrations.ts). */
 export interface BooksTables {
   books: BooksTable;
   book_changes: BookChangesTable;
+  book_words: BookWordsTable;
 }
