@@ -14,7 +14,7 @@ const INSTRUMENTATIONS: [string, string][] = [
   ['@opentelemetry/instrumentation-pg', 'PgInstrumentation'],
   ['@opentelemetry/instrumentation-mysql2', 'MySQL2Instrumentation'],
   ['@opentelemetry/instrumentation-mongodb', 'MongoDBInstrumentation'],
-  ['@opentelemetry/instrumentation-redis', 'RedisInstrumentation'],
+  ['@opentelemetry/instrumentation-redis-4', 'RedisInstrumentation'],
   ['@opentelemetry/instrumentation-grpc', 'GrpcInstrumentation'],
 ];
 

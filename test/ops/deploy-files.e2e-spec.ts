@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { loadConfig } from '../../src/config/app-config';
 
 /**
@@ -8,8 +9,6 @@ import { loadConfig } from '../../src/config/app-config';
  * Knative service or of app.yaml is published on npm, so they are parsed and their keys checked here.
  */
 const ROOT = join(__dirname, '../..');
-// js-yaml comes with @nestjs/cli (cosmiconfig); NEEDS.txt asks for it as a development dependency of its own.
-const { load } = require('js-yaml') as { load(text: string): unknown };
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 interface Probe {

@@ -1,19 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { type RunningApp, startApp } from '../helpers/app-process';
 import { eventually } from '../helpers/eventually';
-import { describeWhen } from '../helpers/skip-or-fail';
-
-function installed(name: string): boolean {
-  try {
-    require.resolve(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// The SDK is not a dependency yet (NEEDS.txt); until it is, this suite is skipped, in CI too.
-const unavailable = installed('@opentelemetry/sdk-node') ? null : '@opentelemetry/sdk-node is not installed (NEEDS.txt)';
 
 interface Span {
   name: string;
@@ -21,7 +8,7 @@ interface Span {
   attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[];
 }
 
-describeWhen(unavailable, { optionalInCi: true })('OpenTelemetry tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+describe('OpenTelemetry tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   let receiver: Server;
   const spans: Span[] = [];
   let app: RunningApp;
