@@ -1,6 +1,8 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { reportedErrorEvent } from '../common/cloud-logging';
 import { statusOf } from '../common/domain-error.filter';
+import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/domain-errors';
 import { ErrorResponder } from '../common/error-responder';
 import { isApiPath } from '../common/request-checks';
@@ -49,6 +51,10 @@ export function sendProblem(res: Response, status: number, detail: string, extra
 export class ProblemResponder extends ErrorResponder {
   private readonly logger = new Logger('Api');
 
+  constructor(private readonly config: AppConfig) {
+    super();
+  }
+
   respond(error: unknown, req: Request, res: Response): boolean {
     if (!isApiPath(req.path)) return false;
     if (error instanceof DomainError) {
@@ -68,7 +74,8 @@ export class ProblemResponder extends ErrorResponder {
       sendProblem(res, status, status === 404 ? 'There is nothing here.' : error.message);
       return true;
     }
-    this.logger.error(`Unexpected error on ${req.method} ${req.path}`, (error as Error)?.stack ?? String(error));
+    // Logged once, as the Error Reporting event the pages' filter writes too.
+    this.logger.error(reportedErrorEvent(error, req, 500, this.config.serviceContext));
     sendProblem(res, 500, 'Something went wrong on our side. Please try again.');
     return true;
   }
