@@ -314,7 +314,9 @@ describe('Your account with 10,000 books (SQLite)', () => {
   let app: InProcessApp;
 
   beforeAll(async () => {
-    app = await startInProcessApp();
+    // Seeding 10,000 books keeps this process busy for seconds without a request: a keep-alive connection
+    // the server let go of meanwhile would be reused by the client as it closes (ECONNRESET).
+    app = await startInProcessApp({ HTTP_KEEP_ALIVE_TIMEOUT: '600' });
   });
 
   afterAll(async () => {

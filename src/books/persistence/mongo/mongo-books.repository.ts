@@ -63,6 +63,11 @@ export class MongoBooksRepository extends BooksRepository implements OnApplicati
     await this.backfilling;
   }
 
+  /** Resolves once the start-up backfill has finished (with how many books it indexed). */
+  startupBackfill(): Promise<number> {
+    return this.backfilling ?? Promise.resolve(0);
+  }
+
   /**
    * Gives the books stored before search existed their `words`, BACKFILL_BATCH at a time, and returns how
    * many. Resumable (it looks for books without `words`, through the multikey index), and exact under
