@@ -467,7 +467,7 @@ async function prepare(baseUrl, opts) {
   let path = '/books';
   let html = page1;
   for (let i = 0; i < opts.deepPages; i++) {
-    const more = html.match(/href="(\/books\?page_token=[^"]+)"/);
+    const more = html.match(/rel="next" href="(\/books\?[^"]+)"/);
     if (!more) throw new Error(`No More link after ${i} pages; seed more books than ${opts.deepPages * 10}`);
     path = decodeEntities(more[1]);
     html = await text(`${baseUrl}${path}`);
