@@ -27,12 +27,12 @@ export class AccountController {
   @Get()
   @Render('account/index')
   async page(@CurrentUser() user: SessionUser, @Req() req: Request) {
-    const [rows, contents] = await Promise.all([this.account.sessionRows(user, req.sessionID), this.account.contents(user)]);
+    const [rows, books] = await Promise.all([this.account.sessionRows(user, req.sessionID), this.account.bookCount(user)]);
     const sessions = rows.map((row) => ({ ...row, signedInAt: when(row.signedInAt), lastActiveAt: when(row.lastActiveAt) }));
     return {
       title: 'Your account',
       account: user,
-      booksAdded: count(contents.books, 'book'),
+      booksAdded: count(books, 'book'),
       sessions,
       otherSessions: sessions.length > 1,
     };

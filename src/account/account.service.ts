@@ -55,6 +55,11 @@ export class AccountService {
     return rows.sort((a, b) => Number(b.current) - Number(a.current) || b.lastActiveAt.getTime() - a.lastActiveAt.getTime());
   }
 
+  /** How many books the person added (the account page needs nothing else of `contents`). */
+  async bookCount(user: SessionUser): Promise<number> {
+    return (await this.books.countOwned(user.id)).books;
+  }
+
   async contents(user: SessionUser): Promise<AccountContents> {
     const [counts, sessions, tokens] = await Promise.all([
       this.books.countOwned(user.id),

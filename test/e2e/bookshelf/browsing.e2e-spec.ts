@@ -1,6 +1,6 @@
 import { describeOnEveryBackend } from '../../helpers/backends';
 import { WebClient } from '../../helpers/web-client';
-import { addBook, startBookshelf, type TestApp, titlesOn } from './support';
+import { addBook, withBookshelf, type TestApp, titlesOn } from './support';
 
 /** Lists, My Books, paging and unknown ids, in-process, on every backend. */
 describeOnEveryBackend('Bookshelf in-process: browsing and paging', (backend) => {
@@ -8,12 +8,7 @@ describeOnEveryBackend('Bookshelf in-process: browsing and paging', (backend) =>
   let ada: WebClient;
   let bob: WebClient;
 
-  beforeAll(async () => {
-    ({ app, ada, bob } = await startBookshelf('in-process', backend.env));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  withBookshelf('in-process', backend, (started) => ({ app, ada, bob } = started));
 
   describe('books', () => {
     it('shows anonymous visitors every add, edit and delete at once, on a list page they have seen', async () => {

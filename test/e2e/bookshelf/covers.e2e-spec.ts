@@ -1,19 +1,14 @@
 import { describeOnEveryBackend } from '../../helpers/backends';
 import { htmlNotAnImage, overUploadLimit, pngCover } from '../../helpers/images';
 import type { WebClient } from '../../helpers/web-client';
-import { addBook, bookForm, startBookshelf, type TestApp, titlesOn } from './support';
+import { addBook, bookForm, withBookshelf, type TestApp, titlesOn } from './support';
 
 /** Cover uploads: refused bytes, the size limit, replacing and removing, in-process, on every backend. */
 describeOnEveryBackend('Bookshelf in-process: covers', (backend) => {
   let app: TestApp;
   let ada: WebClient;
 
-  beforeAll(async () => {
-    ({ app, ada } = await startBookshelf('in-process', backend.env));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  withBookshelf('in-process', backend, (started) => ({ app, ada } = started));
 
   describe('covers', () => {
     it('refuses bytes that are not an image with 422 at the image field, storing nothing', async () => {

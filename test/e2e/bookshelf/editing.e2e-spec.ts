@@ -1,18 +1,12 @@
 import { describeOnEveryBackend } from '../../helpers/backends';
 import type { WebClient } from '../../helpers/web-client';
-import { addBook, startBookshelf, type TestApp, titlesOn, XSS } from './support';
+import { addBook, withBookshelf, titlesOn, XSS } from './support';
 
 /** The book form: validation, control characters, escaping and template syntax, in-process, on every backend. */
 describeOnEveryBackend('Bookshelf in-process: adding and editing', (backend) => {
-  let app: TestApp;
   let ada: WebClient;
 
-  beforeAll(async () => {
-    ({ app, ada } = await startBookshelf('in-process', backend.env));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  withBookshelf('in-process', backend, (started) => ({ ada } = started));
 
   describe('books', () => {
     it('shows a form with the entered values and a message at the field when it is invalid (422)', async () => {

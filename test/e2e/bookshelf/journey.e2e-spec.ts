@@ -1,7 +1,7 @@
 import { describeOnEveryBackend } from '../../helpers/backends';
 import { pngCover } from '../../helpers/images';
 import { WebClient } from '../../helpers/web-client';
-import { addBook, startBookshelf, type TestApp } from './support';
+import { addBook, withBookshelf, type TestApp } from './support';
 
 /**
  * The core journey against the built app (dist/main.js as its own process, as `npm start` runs it, signing
@@ -12,12 +12,7 @@ describeOnEveryBackend('Bookshelf, the built app: the core journey', (backend) =
   let app: TestApp;
   let ada: WebClient;
 
-  beforeAll(async () => {
-    ({ app, ada } = await startBookshelf('built', backend.env));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  withBookshelf('built', backend, (started) => ({ app, ada } = started));
 
   describe('basics', () => {
     it('redirects / to /books', async () => {

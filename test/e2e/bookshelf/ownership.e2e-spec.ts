@@ -1,7 +1,7 @@
 import { describeOnEveryBackend } from '../../helpers/backends';
 import { sendHeadOnly } from '../../helpers/raw-http';
 import { WebClient } from '../../helpers/web-client';
-import { addBook, startBookshelf, type TestApp } from './support';
+import { addBook, withBookshelf, type TestApp } from './support';
 
 /** Who may change what: owners, other people and anonymous visitors, in-process, on every backend. */
 describeOnEveryBackend('Bookshelf in-process: ownership', (backend) => {
@@ -9,12 +9,7 @@ describeOnEveryBackend('Bookshelf in-process: ownership', (backend) => {
   let ada: WebClient;
   let bob: WebClient;
 
-  beforeAll(async () => {
-    ({ app, ada, bob } = await startBookshelf('in-process', backend.env));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  withBookshelf('in-process', backend, (started) => ({ app, ada, bob } = started));
 
   describe('books', () => {
     it('ignores an owner sent in the form', async () => {

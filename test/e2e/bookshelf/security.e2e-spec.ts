@@ -1,6 +1,6 @@
 import { describeOnEveryBackend } from '../../helpers/backends';
 import { WebClient } from '../../helpers/web-client';
-import { addBook, startBookshelf, type TestApp, titlesOn } from './support';
+import { addBook, withBookshelf, type TestApp, titlesOn } from './support';
 
 /** Security headers, the session cookie and CSRF tokens, in-process, on every backend. */
 describeOnEveryBackend('Bookshelf in-process: security headers, cookies and CSRF', (backend) => {
@@ -8,12 +8,7 @@ describeOnEveryBackend('Bookshelf in-process: security headers, cookies and CSRF
   let ada: WebClient;
   let bob: WebClient;
 
-  beforeAll(async () => {
-    ({ app, ada, bob } = await startBookshelf('in-process', backend.env));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  withBookshelf('in-process', backend, (started) => ({ app, ada, bob } = started));
 
   describe('security', () => {
     it('refuses a POST without a CSRF token or with a wrong one, changing nothing', async () => {
@@ -38,6 +33,8 @@ describeOnEveryBackend('Bookshelf in-process: security headers, cookies and CSRF
       expect(csp).toMatch(/img-src 'self' data:[^;]* https:\/\/lh3\.googleusercontent\.com/);
       expect(csp).not.toContain('upgrade-insecure-requests');
       expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+      // With no-referrer, browsers send `Origin: null` on our own form posts, which the cross-site check refuses.
+      expect(page.headers.get('referrer-policy')).toBe('same-origin');
       expect(page.headers.get('x-powered-by')).toBeNull();
       expect(page.headers.get('strict-transport-security')).toBeNull();
       expect(page.headers.get('cache-control')).toBe('no-store');

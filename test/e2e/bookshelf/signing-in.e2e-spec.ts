@@ -1,18 +1,13 @@
 import { describeOnEveryBackend } from '../../helpers/backends';
 import { WebClient } from '../../helpers/web-client';
-import { startBookshelf, type TestApp } from './support';
+import { withBookshelf, type TestApp } from './support';
 
 /** Sign-in and the navigation it changes, in-process (the standalone provider acting as Google), on every backend. */
 describeOnEveryBackend('Bookshelf in-process: signing in', (backend) => {
   let app: TestApp;
   let ada: WebClient;
 
-  beforeAll(async () => {
-    ({ app, ada } = await startBookshelf('in-process', backend.env));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  withBookshelf('in-process', backend, (started) => ({ app, ada } = started));
 
   describe('signing in', () => {
     it('sends anonymous visitors of every signed-in page to sign-in, coming back to that page', async () => {

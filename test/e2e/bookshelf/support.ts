@@ -44,6 +44,26 @@ export async function startBookshelf(
   }
 }
 
+/**
+ * The app of one suite, with Ada and Bob signed in: started before the suite's tests, closed after them.
+ * `use` receives them (`(started) => ({ app, ada, bob } = started)`), so that a file keeps its own names.
+ */
+export function withBookshelf(
+  kind: AppKind,
+  backend: { readonly env: Record<string, string> },
+  use: (started: { app: TestApp; ada: WebClient; bob: WebClient }) => void,
+): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    const started = await startBookshelf(kind, backend.env);
+    app = started.app;
+    use(started);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+}
+
 export function bookForm(
   client: WebClient,
   fields: Record<string, string>,
