@@ -9,6 +9,7 @@
  * same way. Prints a table with the targets beside each figure and writes it as JSON to bench/results/.
  * Reports; never fails on a missed target. Loopback only, bounded in count and time.
  */
+const { execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, existsSync, cpSync } = require('node:fs');
 const { cpus, loadavg, tmpdir, totalmem } = require('node:os');
@@ -16,7 +17,7 @@ const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { backends } = require('./lib/backends');
 const dataset = require('./lib/dataset');
-const { measure } = require('./lib/load');
+const { measure, commonHeaders } = require('./lib/load');
 const {
   assertLoopback,
   cpuSeconds,
@@ -55,9 +56,13 @@ const HELP = `npm run bench -- [options]
   --keep-logs                               keep the app's JSON log in bench/results/ (tens of MB)
   --otel                                    trace with OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT to a sink in
                                             this process that answers every export), to measure its cost
+  --trace-headers                           send a W3C traceparent with every request, as Cloud Run does (the app
+                                            then binds the trace to every log line of the request)
   --cpu-prof                                run the app with --cpu-prof (profile in bench/results/; summarise it
                                             with node bench/profile-summary.js FILE)
   --node-options="FLAGS"                    Node flags for the app (e.g. --node-options="--max-semi-space-size=32")
+  --node PATH                               the Node.js binary that runs the app (default: this one; native
+                                            modules must be built for it, so use it with --backend postgres)
   --app-root DIR                            benchmark another build (DIR has dist/, views/, public/, node_modules/)
   --postgres-url URL --mysql-url URL --redis-url URL   admin/server URLs (loopback only)
   --mongodb-url URL                         a real MongoDB (loopback); without it --backend mongodb runs jongodb,
@@ -111,8 +116,10 @@ function options() {
       'no-reference': { type: 'boolean', default: false },
       'keep-logs': { type: 'boolean', default: false },
       otel: { type: 'boolean', default: false },
+      'trace-headers': { type: 'boolean', default: false },
       'app-root': { type: 'string' },
       'node-options': { type: 'string', default: '' },
+      node: { type: 'string', default: process.execPath },
       'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
       'mysql-url': { type: 'string', default: 'mysql://root@127.0.0.1:3306/' },
       'mongodb-url': { type: 'string' },
@@ -151,7 +158,9 @@ function options() {
     noReference: values['no-reference'],
     keepLogs: values['keep-logs'],
     otel: values.otel,
+    traceHeaders: values['trace-headers'],
     nodeOptions: values['node-options'].split(' ').filter(Boolean),
+    node: values.node,
     postgresUrl: values['postgres-url'],
     mysqlUrl: values['mysql-url'],
     mongodbUrl: values['mongodb-url'],
@@ -277,7 +286,7 @@ async function main() {
       cpus: cpus().length,
       cpu: cpus()[0]?.model,
       memoryGb: round(totalmem() / 2 ** 30),
-      node: process.version,
+      node: opts.node === process.execPath ? process.version : execFileSync(opts.node, ['--version']).toString().trim(),
       platform: process.platform,
       loadAverageAtStart: loadavg().map((l) => round(l, 2)),
     },
@@ -288,7 +297,7 @@ async function main() {
   };
   try {
     log(
-      `Benchmark on ${opts.backend} (sessions: ${opts.sessions}), ${opts.books} books by ${opts.users} users; ${cpus().length} CPUs, Node ${process.version}, load average ${loadavg()[0].toFixed(2)}`,
+      `Benchmark on ${opts.backend} (sessions: ${opts.sessions}), ${opts.books} books by ${opts.users} users; ${cpus().length} CPUs, app on Node ${report.machine.node}, load average ${loadavg()[0].toFixed(2)}`,
     );
     if (loadavg()[0] > cpus().length / 2)
       log('NOTE: this machine is busy; figures will be low and noisy (compare CPU ms/request, which suffers less)');
@@ -348,10 +357,12 @@ async function main() {
       ...dataEnv,
     };
     if (opts.otel) appEnv.OTEL_EXPORTER_OTLP_ENDPOINT = await otlpSink();
+    // As Cloud Run and App Engine send with every request: the app binds the trace to each log line.
+    if (opts.traceHeaders) commonHeaders.traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
     const started = Date.now();
     const nodeArgs = [...START_FLAGS, ...opts.nodeOptions];
     if (opts.cpuProf) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${RESULTS}`, `--cpu-prof-name=${stamp}-${opts.backend}-app.cpuprofile`);
-    const app = startNode(join(DIST, 'main.js'), [], { cwd: ROOT, env: appEnv, stdout: logFd, nodeArgs });
+    const app = startNode(join(DIST, 'main.js'), [], { cwd: ROOT, env: appEnv, stdout: logFd, nodeArgs, node: opts.node });
     closeSync(logFd);
     let appStopped = false;
     cleanups.push(() => (appStopped ? undefined : stop(app)));

@@ -2,6 +2,9 @@
 /** autocannon, run from the benchmark's process (never the server's), and what we read from its result. */
 const autocannon = require('autocannon');
 
+/** Headers sent with every request of every scenario (run.js sets a `traceparent` with --trace-headers). */
+const commonHeaders = {};
+
 /**
  * Measures one scenario. `scenario.requests` (autocannon request objects, optionally with `setupRequest`)
  * or `scenario.path`; `scenario.expect` is the status every response should have.
@@ -17,6 +20,7 @@ function measure(baseUrl, scenario, { connections, seconds }) {
         timeout: 10,
         // Connection errors and timeouts are counted, never a reason to stop early.
         bailout: undefined,
+        headers: commonHeaders,
         requests: scenario.requests ?? [{ method: 'GET', path: scenario.path }],
       },
       (error, result) => (error ? reject(error) : resolve(summarise(result, scenario.expect))),
@@ -46,4 +50,4 @@ function summarise(result, expected) {
   };
 }
 
-module.exports = { measure };
+module.exports = { measure, commonHeaders };

@@ -23,8 +23,8 @@ function assertLoopback(url) {
 }
 
 /** Spawns a Node process; `output()` keeps the last 64 KiB of stderr (and of stdout unless `stdout` is a file). */
-function startNode(script, args, { env, cwd, stdout, nodeArgs = [] }) {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+function startNode(script, args, { env, cwd, stdout, nodeArgs = [], node = process.execPath }) {
+  const child = spawn(node, [...nodeArgs, script, ...args], {
     cwd,
     env,
     stdio: ['ignore', stdout ?? 'pipe', 'pipe'],

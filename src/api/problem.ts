@@ -1,6 +1,6 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { reportedErrorEvent } from '../common/cloud-logging';
+import { reportedErrorEvent, traceFieldsOf } from '../common/cloud-logging';
 import { statusOf } from '../common/domain-error.filter';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/domain-errors';
@@ -60,7 +60,9 @@ export class ProblemResponder extends ErrorResponder {
     if (error instanceof DomainError) {
       const status = error.kind === 'sign_in_required' ? 401 : statusOf(error);
       if (status !== undefined) {
-        if (error.kind === 'unavailable') this.logger.error(`Backend unavailable on ${req.method} ${req.path}: ${String(error.cause)}`);
+        if (error.kind === 'unavailable') {
+          this.logger.error({ message: `Backend unavailable on ${req.method} ${req.path}: ${String(error.cause)}`, ...traceFieldsOf(req) });
+        }
         sendProblem(res, status, error.message, {
           retryAfterSeconds: error.retryAfterSeconds,
           errors: error instanceof InvalidFields ? error.errors : undefined,

@@ -1,10 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage } from 'node:http';
 
 /**
  * What Cloud Logging, Error Reporting and Cloud Trace read from a JSON log line
- * (https://cloud.google.com/logging/docs/structured-logging). The request logger binds a request's
- * trace fields to it (`bindTraceFields`); code that logs a warning or an error about a request adds
- * `traceFieldsOf(req)` to its line.
+ * (https://cloud.google.com/logging/docs/structured-logging). The request logger runs each request with
+ * its trace fields (`runWithTraceFields`); code that logs a warning or an error with the request at hand
+ * adds `traceFieldsOf(req)`, and where that is cheap the root logger adds them to every line.
  */
 export const TRACE_KEY = 'logging.googleapis.com/trace';
 export const SPAN_KEY = 'logging.googleapis.com/spanId';
@@ -52,8 +53,28 @@ export function traceFieldsFrom(headers: IncomingMessage['headers'], project: st
 const BOUND = Symbol('traceFields');
 type WithTrace = { [BOUND]?: TraceFields };
 
-export function bindTraceFields(req: IncomingMessage, fields: TraceFields | undefined): void {
-  if (fields) (req as WithTrace)[BOUND] = fields;
+/** The trace of the request being served, for every log line written while serving it (the root logger's mixin). */
+const currentTrace = new AsyncLocalStorage<TraceFields>();
+
+/**
+ * Runs the rest of a request (`next`) with its trace: `req` keeps it for the lines logged with the request at
+ * hand (`traceFieldsOf`), and with `everyLine` every line written meanwhile carries it too
+ * (`currentTraceFields`, the root logger's mixin). A request without a trace header has nothing to bind.
+ */
+export function runWithTraceFields(req: IncomingMessage, fields: TraceFields | undefined, everyLine: boolean, next: () => void): void {
+  if (!fields) return next();
+  (req as WithTrace)[BOUND] = fields;
+  if (everyLine) currentTrace.run(fields, next);
+  else next();
+}
+
+/**
+ * The trace fields of the request whose work is running now (none outside a traced request), as a new
+ * object each time: pino merges the line into what its mixin returns.
+ */
+export function currentTraceFields(): Partial<TraceFields> {
+  const fields = currentTrace.getStore();
+  return fields ? { ...fields } : {};
 }
 
 /** The trace fields the request logger bound to `req` (empty without a trace header). */

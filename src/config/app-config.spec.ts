@@ -1,4 +1,4 @@
-import { AppConfig, ConfigError, isLoopback, loadConfig, weakSecretReason } from './app-config';
+import { AppConfig, ConfigError, asyncContextIsCheap, isLoopback, loadConfig, weakSecretReason } from './app-config';
 
 /** Real secrets look like these (`openssl rand -hex 32`, `openssl rand -base64 33`). */
 const STRONG = [
@@ -292,5 +292,23 @@ describe('API_CORS_ORIGINS', () => {
       expect.stringContaining('"https://a.example/path"'),
       expect.stringContaining('"*"'),
     ]);
+  });
+});
+
+describe('LOG_TRACE_EVERY_LINE', () => {
+  it('is on or off as set, and refuses anything else', () => {
+    expect(loadConfig({ LOG_TRACE_EVERY_LINE: 'on' }).traceEveryLogLine).toBe(true);
+    expect(loadConfig({ LOG_TRACE_EVERY_LINE: 'off' }).traceEveryLogLine).toBe(false);
+    expect(() => loadConfig({ LOG_TRACE_EVERY_LINE: 'yes' })).toThrow(/LOG_TRACE_EVERY_LINE must be one of auto, on, off/);
+  });
+
+  it('by default binds every line only where AsyncLocalStorage is built on AsyncContextFrame', () => {
+    expect(loadConfig({}).traceEveryLogLine).toBe(asyncContextIsCheap(process.versions.node, process.execArgv));
+    expect(asyncContextIsCheap('20.20.2', [])).toBe(false);
+    expect(asyncContextIsCheap('22.12.0', [])).toBe(false);
+    expect(asyncContextIsCheap('22.12.0', ['--experimental-async-context-frame'])).toBe(true);
+    expect(asyncContextIsCheap('22.12.0', ['--max-semi-space-size=8 --experimental-async-context-frame'])).toBe(true);
+    expect(asyncContextIsCheap('24.1.0', [])).toBe(true);
+    expect(asyncContextIsCheap('24.1.0', ['--no-async-context-frame'])).toBe(false);
   });
 });

@@ -89,6 +89,11 @@ export class AppConfig {
   readonly apiCorsOrigins!: string[];
   readonly logLevel!: string;
   readonly prettyLogs!: boolean;
+  /**
+   * Whether every log line written while serving a traced request carries its trace (LOG_TRACE_EVERY_LINE),
+   * or only the request line and the warnings and errors logged with the request at hand.
+   */
+  readonly traceEveryLogLine!: boolean;
   /** Error Reporting's service and version: Cloud Run's K_SERVICE/K_REVISION or App Engine's GAE_SERVICE/GAE_VERSION. */
   readonly serviceContext!: { service: string; version?: string };
   /** OTEL_EXPORTER_OTLP_ENDPOINT: tracing with the OpenTelemetry SDK is on only when set. */
@@ -155,6 +160,7 @@ const SETTING_NAMES = [
   'HTTP_KEEP_ALIVE_TIMEOUT',
   'LOG_LEVEL',
   'LOG_FORMAT',
+  'LOG_TRACE_EVERY_LINE',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   ...FILE_SETTINGS.map((name) => `${name}_FILE`),
 ];
@@ -453,6 +459,7 @@ export function loadConfig(given: Env = process.env, options: LoadConfigOptions 
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
   }
 
+  const traceEveryLine = oneOf(env, 'LOG_TRACE_EVERY_LINE', ['auto', 'on', 'off'] as const, 'auto', problems);
   const otlpEndpoint = absoluteUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', problems);
   // Cloud Run sets K_SERVICE and K_REVISION, App Engine GAE_SERVICE and GAE_VERSION.
   const serviceContext = {
@@ -488,8 +495,23 @@ export function loadConfig(given: Env = process.env, options: LoadConfigOptions 
     apiCorsOrigins,
     logLevel,
     prettyLogs: !production && env.LOG_FORMAT !== 'json',
+    traceEveryLogLine:
+      traceEveryLine === 'auto'
+        ? asyncContextIsCheap(process.versions.node, [...process.execArgv, env.NODE_OPTIONS ?? ''])
+        : traceEveryLine === 'on',
     serviceContext,
     otlpEndpoint,
     dotenvFile,
   });
+}
+
+/**
+ * Whether AsyncLocalStorage is built on AsyncContextFrame here (Node 24 and later, or Node 22 with
+ * --experimental-async-context-frame), where binding each request's context costs nothing measurable.
+ * Before that it hooks every promise: 10-25 % of a page's CPU on Node 20 in `npm run bench`.
+ */
+export function asyncContextIsCheap(nodeVersion: string, flags: readonly string[]): boolean {
+  const given = flags.join(' ');
+  if (/--no-async-context-frame\b/.test(given)) return false;
+  return Number(nodeVersion.split('.')[0]) >= 24 || /--experimental-async-context-frame\b/.test(given);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { bindTraceFields, pathOf, remoteIpOf, traceFieldsFrom } from '../common/cloud-logging';
+import { currentTraceFields, pathOf, remoteIpOf, runWithTraceFields, traceFieldsFrom } from '../common/cloud-logging';
 import type { AppConfig } from '../config/app-config';
 
 /** What reaches the request log of a request; nothing else of it (no headers, no query string) is ever logged. */
@@ -70,6 +70,8 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
     messageKey: 'message',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
+    // Every line written while a traced request is served carries its trace (Cloud Logging groups them).
+    mixin: currentTraceFields,
   };
   let stream = destination;
   const pretty = config.prettyLogs ? loadPrettyPrinter() : undefined;
@@ -94,13 +96,13 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
   const trustProxy = config.trustProxy !== false;
 
   const project = config.googleCloudProject;
+  const traceEveryLine = config.traceEveryLogLine;
 
   const middleware = (req: LoggedRequest, res: ServerResponse, next: () => void): void => {
     const started = process.hrtime.bigint();
     const id = requestId(req, res, trustProxy);
     req.id = id;
     const trace = traceFieldsFrom(req.headers, project);
-    bindTraceFields(req, trace);
     const bytesBefore = req.socket?.bytesWritten ?? 0;
     // Written when the response is finished (or the connection closed first), so that a sign-in during
     // the request counts. One line straight from the root logger: pino-http would also build a child
@@ -142,7 +144,7 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
     };
     res.on('finish', done);
     res.on('close', done);
-    next();
+    runWithTraceFields(req, trace, traceEveryLine, next);
   };
   return Object.assign(middleware, { logger });
 }

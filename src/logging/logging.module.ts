@@ -25,10 +25,9 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          // The request log runs in configureApp already (useExisting). nestjs-pino would also bind each request's
-          // logger to an AsyncLocalStorage context (forRoutes), so that other log lines carry the request
-          // id: on Node 20 and 22 that puts a hook on every promise and costs 10-30% of a list page's CPU
-          // (measured with `npm run bench`), so it stays off; the request line has id, path and user.
+          // The request log runs in configureApp already (useExisting). nestjs-pino would also make a child
+          // logger per request bound through AsyncLocalStorage (forRoutes): that stays off; the request logger
+          // binds the trace itself, to every line only where that is cheap (LOG_TRACE_EVERY_LINE).
           pinoHttp: { logger: http.logger },
           useExisting: true,
           forRoutes: [],

@@ -131,3 +131,54 @@ describe('logs, errors and traces of a production-mode app, as Google Cloud read
     expect(lines).toEqual([expect.stringMatching(/^Port \d+ is already in use: .*set PORT/)]);
   });
 });
+
+describe('with LOG_TRACE_EVERY_LINE=on, lines written by code that has no request at hand', () => {
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    // Sessions in a Redis that is not there (a closed loopback port): /readyz logs a warning from the
+    // health check, which knows nothing of the request it serves. `on`, since `auto` binds every line only
+    // where that is cheap (Node 24, not this machine's Node 20).
+    app = await startApp({
+      LOG_TRACE_EVERY_LINE: 'on',
+      SESSION_STORE: 'redis',
+      REDIS_URL: 'redis://127.0.0.1:9/0',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      NODE_ENV: 'test',
+      GOOGLE_CLOUD_PROJECT: 'bookshelf-test',
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it("carry the trace of the request they were written for, and no other request's", async () => {
+    const ready = await fetch(`http://127.0.0.1:${app.port}/readyz`, { headers: { traceparent: TRACEPARENT } });
+    expect(ready.status).toBe(503);
+    const warning = await eventually(async () => {
+      const found = jsonLines(app).find((l) => /^Not ready: sessions/.test(String(l.message)));
+      if (!found) throw new Error(`no readiness warning in ${app.output().slice(-2000)}`);
+      return found;
+    });
+    expect(warning).toMatchObject({
+      severity: 'WARNING',
+      'logging.googleapis.com/trace': `projects/bookshelf-test/traces/${TRACE_ID}`,
+      'logging.googleapis.com/spanId': SPAN_ID,
+      'logging.googleapis.com/trace_sampled': true,
+    });
+
+    // The same warning for a request without a trace header has none, and no trace leaks into it.
+    const before = jsonLines(app).length;
+    expect((await fetch(`http://127.0.0.1:${app.port}/readyz`)).status).toBe(503);
+    const untraced = await eventually(async () => {
+      const found = jsonLines(app)
+        .slice(before)
+        .find((l) => /^Not ready: sessions/.test(String(l.message)));
+      if (!found) throw new Error('no second readiness warning');
+      return found;
+    });
+    expect(untraced).not.toHaveProperty(['logging.googleapis.com/spanId']);
+  });
+});
