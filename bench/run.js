@@ -38,7 +38,8 @@ const RESULTS = join(__dirname, 'results');
 
 const HELP = `npm run bench -- [options]
 
-  --backend sqlite|postgres|mysql|mongodb   data backend (default sqlite)
+  --backend sqlite|postgres|mysql|mongodb|datastore
+                                            data backend (default sqlite; datastore runs Google's emulator)
   --sessions auto|redis                     session store (default auto: the data backend's)
   --books N --users N --covers SHARE        data set (default 100000, 1000, 0.1)
   --duration S                              seconds per measurement (default 10)
@@ -139,8 +140,8 @@ function options() {
   const opts = {
     backend: values.backend,
     sessions: values.sessions,
-    // jongodb (the MongoDB emulator used without --mongodb-url) is far too slow for 100,000 books.
-    books: int(values.books ?? (values.backend === 'mongodb' && !values['mongodb-url'] ? '5000' : '100000'), 'books', 1, 2_000_000),
+    // The emulators (jongodb without --mongodb-url, Google's for Datastore) are far too slow for 100,000 books.
+    books: int(values.books ?? (emulated(values) ? '5000' : '100000'), 'books', 1, 2_000_000),
     users: int(values.users, 'users', 1, 100_000),
     covers: Number(values.covers),
     duration: int(values.duration, 'duration', 1, 120),
@@ -173,6 +174,11 @@ function options() {
   if (opts.signedIn > opts.users) opts.signedIn = opts.users;
   if (opts.sessions === 'redis') assertLoopback(opts.redisUrl.replace(/^redis/, 'http'));
   return opts;
+}
+
+/** Whether the chosen backend is an emulator (no real server was given). */
+function emulated(values) {
+  return values.backend === 'datastore' || (values.backend === 'mongodb' && !values['mongodb-url']);
 }
 
 function int(value, name, min, max) {
@@ -311,7 +317,9 @@ async function main() {
     if (backend.emulator) {
       report.emulator = true;
       log(
-        'NOTE: MongoDB is jongodb, an in-memory emulator much slower than MongoDB: these figures say nothing about the app (use --mongodb-url)',
+        opts.backend === 'datastore'
+          ? "NOTE: Datastore is Google's emulator, much slower than Cloud Datastore: these figures say nothing about the app's speed there"
+          : 'NOTE: MongoDB is jongodb, an in-memory emulator much slower than MongoDB: these figures say nothing about the app (use --mongodb-url)',
       );
     }
     const uploadDir = join(dataDir, 'uploads');

@@ -103,6 +103,63 @@ const backends = {
     const [, url] = await waitForLine(proc, /JONGODB_URI=(\S+)/);
     return { env: { DATA_BACKEND: 'mongodb', MONGODB_URL: url }, teardown: async () => void (await stop(proc, 5000)), emulator: true };
   },
+
+  /**
+   * Google's legacy Datastore emulator (docs/testing.md), in memory, enforcing index.yaml as production does.
+   * Like jongodb it shows that the backend works and what a page asks of it, but an emulator's speed says
+   * nothing of Cloud Datastore's.
+   */
+  async datastore() {
+    const { spawn } = require('node:child_process');
+    const port = await freePort();
+    const bin = '/usr/lib/google-cloud-sdk/platform/cloud-datastore-emulator/cloud_datastore_emulator';
+    const options = ['--testing', '--firestore_in_datastore_mode', '--require_indexes', `--index_file=${join(ROOT, 'index.yaml')}`];
+    const child = spawn(bin, ['start', '--host=127.0.0.1', `--port=${port}`, ...options], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const keep = (c) => (output = (output + c).slice(-8192));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`The Datastore emulator exited:\n${output}`);
+      if (
+        await fetch(`http://127.0.0.1:${port}/`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      if (Date.now() > deadline) throw new Error(`The Datastore emulator did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const env = { DATA_BACKEND: 'datastore', DATASTORE_EMULATOR_HOST: `127.0.0.1:${port}`, GOOGLE_CLOUD_PROJECT: 'bookshelf-bench' };
+    // The emulator's script starts Java as its child: end the whole process group.
+    const teardown = async () => {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    };
+    return { env, teardown, emulator: true };
+  },
 };
+
+/** A free loopback port. */
+function freePort() {
+  const { createServer } = require('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
 
 module.exports = { backends, startNode };
