@@ -449,6 +449,48 @@ export function describeBooksRepositoryContract(name: string, setup: () => Promi
         }
       });
 
+      it('intersects words whose entries interleave, in runs and alone, with pages ending anywhere, on all books and on My Books', async () => {
+        // Stretches of books with one word only, with the words alternating, with all of them, and mixed:
+        // a search must skip the first two and page through the others exactly.
+        const patterns = [
+          () => 'alpha',
+          (j: number) => (j % 2 ? 'alpha' : 'beta'),
+          () => 'alpha beta gamma',
+          (j: number) => ['alpha', 'beta', 'alpha beta', 'gamma beta', 'alphabet', 'beta alpha gamma', ''][(j * 5) % 7],
+          () => 'gamma beta',
+          (j: number) => (j % 3 ? 'alpha beta' : 'alpha'),
+          (j: number) => (j % 4 ? 'beta' : 'gamma alpha beta'),
+        ];
+        const created = await createAll(
+          patterns.flatMap((pattern, block) =>
+            Array.from({ length: 9 }, (_, j) =>
+              newBook({
+                title: `Block ${block} ${pattern(j)} ${j}`,
+                author: j === 4 ? 'Gamma Writer' : 'Writer',
+                createdById: j % 3 === 0 ? 'bob' : 'ada',
+              }),
+            ),
+          ),
+        );
+
+        for (const [q, limit, owner] of [
+          ['alpha beta', 1, undefined],
+          ['alpha beta', 4, undefined],
+          ['beta alpha gamma', 2, undefined],
+          ['gam alp bet', 3, undefined],
+          ['alp be 4', 1, undefined],
+          ['alpha beta', 2, 'ada'],
+          ['gamma beta alpha', 1, 'bob'],
+        ] as const) {
+          const listed = await walk(limit, owner, q);
+          const expected = created.filter((b) => (owner === undefined || b.createdById === owner) && matches(b, q)).sort(listOrder);
+          expect(expected.length).toBeGreaterThan(limit);
+          expect([q, limit, owner, listed.map((b) => b.id)]).toEqual([q, limit, owner, expected.map((b) => b.id)]);
+        }
+        await expect(found('alpha beta zzz')).resolves.toEqual([]);
+        await expect(found('alphabet beta')).resolves.toEqual([]);
+      });
+
       it('searches one owner’s books only on My Books, in list order across pages', async () => {
         const created = await createAll(
           ['kiwi pie', 'Apple pie', 'apple crumble', 'Pie chart', 'cherry pie'].flatMap((title) => [

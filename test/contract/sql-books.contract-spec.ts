@@ -1,11 +1,12 @@
 import type { BooksTables } from '../../src/books/persistence/sql/sql-books.tables';
-import { SqlBooksRepository } from '../../src/books/persistence/sql/sql-books.repository';
+import { SEEKS_PER_QUERY, SqlBooksRepository } from '../../src/books/persistence/sql/sql-books.repository';
 import { SqlDatabase } from '../../src/database/sql/sql-database';
 import { FEATURE_STORAGE } from '../../src/app.module';
 import { migrateToLatest } from '../../src/database/sql/sql-migrator';
 import { describeEverySqlEngine } from '../helpers/backends';
 import type { TestDatabase } from '../helpers/sql-servers';
-import { type BooksRepositoryHarness, describeBooksRepositoryContract } from './books-repository.contract';
+import { queryWords } from '../../src/books/search-words';
+import { type BooksRepositoryHarness, describeBooksRepositoryContract, newBook } from './books-repository.contract';
 
 /** The SQL adapter on one database: migrated like the app does it, emptied before each test. */
 async function sqlHarness(database: TestDatabase): Promise<BooksRepositoryHarness> {
@@ -30,4 +31,35 @@ async function sqlHarness(database: TestDatabase): Promise<BooksRepositoryHarnes
 
 describeEverySqlEngine((engine, createDatabase) =>
   describeBooksRepositoryContract(`${SqlBooksRepository.name} on ${engine}`, async () => sqlHarness(await createDatabase())),
+);
+
+describeEverySqlEngine((engine, createDatabase) =>
+  describe(`SqlBooksRepository search on ${engine}`, () => {
+    let harness: BooksRepositoryHarness;
+    beforeAll(async () => {
+      harness = await sqlHarness(await createDatabase());
+    });
+    afterAll(() => harness?.close());
+
+    it('goes on past SEEKS_PER_QUERY seeks of one query when two words alternate book by book and never meet', async () => {
+      const books = harness.repository;
+      const titles = [
+        'Pair 0000 north south',
+        ...Array.from({ length: SEEKS_PER_QUERY / 2 + 50 }, (_, i) => String(i + 1).padStart(4, '0')).flatMap((n) => [
+          `Pair ${n} north`,
+          `Pair ${n} south`,
+        ]),
+        'Pair 9999 south north',
+      ];
+      for (const title of titles) await books.create(newBook({ title }));
+
+      for (const limit of [1, 2, 10]) {
+        const first = await books.list({ limit, words: queryWords('south north') });
+        const rest = first.next === null ? null : await books.list({ limit, words: queryWords('south north'), after: first.next });
+        const found = [...first.books, ...(rest?.books ?? [])].map((b) => b.title);
+        expect([limit, found]).toEqual([limit, ['Pair 0000 north south', 'Pair 9999 south north']]);
+        expect((rest ?? first).next).toBeNull();
+      }
+    });
+  }),
 );
