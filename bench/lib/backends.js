@@ -6,7 +6,7 @@
  */
 const { randomBytes } = require('node:crypto');
 const { join } = require('node:path');
-const { assertLoopback, startNode, waitForLine, stop } = require('./processes');
+const { assertLoopback, freePort, startNode, waitForLine, waitForOk, stop } = require('./processes');
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -123,19 +123,8 @@ const backends = {
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`The Datastore emulator exited:\n${output}`);
-      if (
-        await fetch(`http://127.0.0.1:${port}/`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (Date.now() > deadline) throw new Error(`The Datastore emulator did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    // A cold JVM: up to a minute.
+    await waitForOk(`http://127.0.0.1:${port}/`, { child, output: () => output }, Date.now(), 60_000);
     const env = { DATA_BACKEND: 'datastore', DATASTORE_EMULATOR_HOST: `127.0.0.1:${port}`, GOOGLE_CLOUD_PROJECT: 'bookshelf-bench' };
     // The emulator's script starts Java as its child: end the whole process group.
     const teardown = async () => {
@@ -149,17 +138,5 @@ const backends = {
     return { env, teardown, emulator: true };
   },
 };
-
-/** A free loopback port. */
-function freePort() {
-  const { createServer } = require('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 module.exports = { backends, startNode };

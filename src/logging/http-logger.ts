@@ -70,9 +70,10 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
     messageKey: 'message',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
-    // Every line written while a traced request is served carries its trace (Cloud Logging groups them).
-    mixin: currentTraceFields,
   };
+  // Every line written while a traced request is served carries its trace (Cloud Logging groups them);
+  // without LOG_TRACE_EVERY_LINE no line pays for looking it up.
+  if (config.traceEveryLogLine) options.mixin = currentTraceFields;
   let stream = destination;
   const pretty = config.prettyLogs ? loadPrettyPrinter() : undefined;
   if (pretty) {
