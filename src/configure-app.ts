@@ -20,6 +20,7 @@ import { RequestLogger } from './logging/logging.module';
 import { sessionCookie } from './sessions/session-cookie';
 import { limitSessionLifetime } from './sessions/session-limits.middleware';
 import { traceFieldsOf } from './common/cloud-logging';
+import { flashView, forgetFailedFormUnlessAt, NOTICES, redirectToFailedForm } from './common/page-messages';
 
 const ROOT = join(__dirname, '..');
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
@@ -27,10 +28,11 @@ export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 const logger = new Logger('Requests');
 const SESSIONLESS = /^\/(covers\/|healthz$|readyz$)/;
 const SIGN_IN_PATHS = /^\/oauth2(authorize|callback)$/;
-
-const NOTICES: Record<string, string> = {
-  'signed-out': 'You have signed out.',
-  'account-deleted': 'Your account is deleted: your books, their covers and your sessions are gone.',
+/** The navigation's entry marked as the current page (`aria-current`), by path. */
+const SECTIONS: Record<string, { books?: true; mine?: true; account?: true }> = {
+  '/books': { books: true },
+  '/books/mine': { mine: true },
+  '/account': { account: true },
 };
 
 /**
@@ -172,6 +174,9 @@ function guarded(middleware: RequestHandler): RequestHandler {
       // express-session reports a failed save or touch after the response is sent: nothing left to answer.
       if (res.headersSent) return void logger.warn({ message: `After ${req.method} ${req.path}: ${String(error)}`, ...traceFieldsOf(req) });
       const e = error as { type?: string; code?: string; name?: string; status?: number; message?: string };
+      if (e.code === 'LIMIT_FILE_SIZE' && req.user) return uploadTooLarge(req, res);
+      // The navigation shows who is signed in on these pages too, when the session was read.
+      if (req.session) setPageLocals(req, res);
       if (e.type === 'entity.too.large' || e.status === 413 || (e.name === 'MulterError' && e.code !== 'LIMIT_UNEXPECTED_FILE')) {
         return renderErrorPage(res, 413, new RequestTooLarge().message);
       }
@@ -192,9 +197,27 @@ function anonymousRead(req: Request, cookieName: string): boolean {
   return !SIGN_IN_PATHS.test(req.path);
 }
 
-/** What every page's layout needs. Tokens are made only for signed-in people: nobody else can post. */
+/**
+ * A cover over the limit, from a browser that sent it without our script's check: back to the form it was
+ * sent from (forms post to their own URL), with what was typed so far (multer has read the fields before
+ * the file) and a message at the cover. The form's page reads them with the form's own rules.
+ */
+function uploadTooLarge(req: Request, res: Response): void {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const values = Object.fromEntries(Object.entries(body).filter(([name, value]) => name !== '_csrf' && typeof value === 'string'));
+  redirectToFailedForm(req.session, res, { path: req.path, status: 413, values, errors: { image: new RequestTooLarge().message } });
+}
+
+/** What every page's layout needs. */
 function pageLocals(req: Request, res: Response, next: NextFunction): void {
+  setPageLocals(req, res);
+  next();
+}
+
+/** Tokens are made only for signed-in people: nobody else can post. */
+function setPageLocals(req: Request, res: Response): void {
   res.locals.currentPath = req.originalUrl;
+  res.locals.section = SECTIONS[req.path];
   res.locals.loginUrl = `/oauth2authorize?return_url=${encodeURIComponent(req.originalUrl)}`;
   if (req.user) {
     res.set('Cache-Control', 'no-store');
@@ -202,12 +225,12 @@ function pageLocals(req: Request, res: Response, next: NextFunction): void {
     res.locals.csrfToken = csrf.generateToken(req);
   }
   if (req.session?.flash) {
-    res.locals.flash = req.session.flash;
+    res.locals.flash = flashView(req.session.flash);
     delete req.session.flash;
-  } else if (typeof req.query.notice === 'string' && NOTICES[req.query.notice]) {
-    res.locals.flash = NOTICES[req.query.notice];
+  } else if (typeof req.query.notice === 'string' && Object.hasOwn(NOTICES, req.query.notice)) {
+    res.locals.flash = flashView(NOTICES[req.query.notice]);
   }
-  next();
+  forgetFailedFormUnlessAt(req.session, req.path);
 }
 
 function registerPartials(dir: string): Promise<void> {

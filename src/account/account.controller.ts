@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { SessionUser } from '../auth/session-user';
 import { SignedInGuard } from '../auth/signed-in.guard';
+import { flash } from '../common/page-messages';
 import { AppConfig } from '../config/app-config';
 import { RateLimit } from '../rate-limits/rate-limit.guard';
 import { sessionCookie } from '../sessions/session-cookie';
@@ -43,7 +44,7 @@ export class AccountController {
   @HttpCode(303)
   async endOthers(@CurrentUser() user: SessionUser, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.account.endOtherSessions(user, req.sessionID);
-    req.session.flash = 'Signed out of every other session.';
+    flash(req.session, 'success', 'Signed out of every other session.');
     res.redirect(303, '/account');
   }
 
@@ -59,7 +60,7 @@ export class AccountController {
     const sessionId = await this.account.sessionIdOf(user, handle);
     if (sessionId === req.sessionID) return this.signOutHere(req, res, '/books?notice=signed-out');
     await this.account.endSessions([sessionId]);
-    req.session.flash = 'That session is signed out.';
+    flash(req.session, 'success', 'That session is signed out.');
     res.redirect(303, '/account');
   }
 

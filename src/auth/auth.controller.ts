@@ -7,6 +7,7 @@ import { GoogleCallbackGuard, GoogleSignInGuard } from './google-auth.guards';
 import { DEFAULT_RETURN_PATH } from './return-path';
 import type { SessionUser } from './session-user';
 import { traceFieldsOf } from '../common/cloud-logging';
+import { flash } from '../common/page-messages';
 
 /** Longer user agents are cut: the first few hundred characters name the browser and system. */
 const MAX_USER_AGENT = 512;
@@ -33,7 +34,7 @@ export class AuthController {
     const outcome = req.signInOutcome;
     if (!outcome?.ok) {
       this.logger.warn({ message: `Sign-in failed: ${outcome?.reason ?? 'unknown'}`, ...traceFieldsOf(req) });
-      if (req.session) req.session.flash = 'Sign-in did not complete. Please try again.';
+      if (req.session) flash(req.session, 'error', 'Sign-in did not complete. Please try again.');
       return res.redirect(303, DEFAULT_RETURN_PATH);
     }
     // passport regenerates the session inside logIn, so the return path was read from the state first.
@@ -41,7 +42,7 @@ export class AuthController {
     req.session.signedInAt = Date.now();
     // For the account page's list of sessions ("Firefox on Windows"); bounded, as any header may be long.
     req.session.userAgent = (req.get('user-agent') ?? '').slice(0, MAX_USER_AGENT);
-    req.session.flash = `Signed in as ${outcome.user.name}.`;
+    flash(req.session, 'success', `Signed in as ${outcome.user.name}.`);
     res.redirect(303, outcome.returnTo);
   }
 

@@ -14,10 +14,3 @@ declare global {
     interface User extends SessionUser {}
   }
 }
-
-declare module 'express-session' {
-  interface SessionData {
-    /** One message shown on the next page, then forgotten. */
-    flash?: string;
-  }
-}

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res, Session, UploadedFile, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { SessionData } from 'express-session';
+import { type FailedForm, flash, redirectToFailedForm, takeFailedForm } from '../common/page-messages';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { SessionUser } from '../auth/session-user';
 import { SignedInGuard } from '../auth/signed-in.guard';
@@ -48,8 +49,8 @@ export class BooksController {
   @Get('books/add')
   @UseGuards(SignedInGuard)
   @Render('books/form')
-  addForm() {
-    return formPage('Add book', '/books/add', EMPTY_FORM);
+  addForm(@Session() session: PageSession, @Res({ passthrough: true }) res: Response) {
+    return formPage('Add book', '/books/add', EMPTY_FORM, refused(session, '/books/add', res));
   }
 
   @Post('books/add')
@@ -63,14 +64,16 @@ export class BooksController {
     @Res() res: Response,
   ): Promise<void> {
     const form = parseBookForm(body);
-    if (!form.valid) return renderInvalid(res, formPage('Add book', '/books/add', form.values, form.errors));
+    const refuse = (errors: BookFormErrors) =>
+      redirectToFailedForm(session, res, { path: '/books/add', status: 422, values: { ...form.values }, errors });
+    if (!form.valid) return refuse(form.errors);
     try {
       const book = await this.books.create({ id: user.id, name: user.name }, form.values, file?.buffer);
-      session.flash = `Added “${book.title}”.`;
+      flash(session, 'success', `Added “${book.title}”.`);
       res.redirect(303, `/books/${encodeURIComponent(book.id)}`);
     } catch (error) {
       if (!(error instanceof InvalidImage)) throw error;
-      renderInvalid(res, formPage('Add book', '/books/add', form.values, { image: error.message }));
+      refuse({ image: error.message });
     }
   }
 
@@ -84,9 +87,15 @@ export class BooksController {
   @Get('books/:id/edit')
   @UseGuards(SignedInGuard)
   @Render('books/form')
-  async editForm(@CurrentUser() user: SessionUser, @Param('id') id: string) {
+  async editForm(
+    @CurrentUser() user: SessionUser,
+    @Param('id') id: string,
+    @Session() session: PageSession,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const book = await this.books.getOwned(id, user.id);
-    return { ...formPage('Edit book', `/books/${encodeURIComponent(id)}/edit`, book), book };
+    const action = `/books/${encodeURIComponent(id)}/edit`;
+    return { ...formPage('Edit book', action, book, refused(session, action, res)), book };
   }
 
   @Post('books/:id/edit')
@@ -102,18 +111,20 @@ export class BooksController {
   ): Promise<void> {
     const userId = user.id;
     // Ownership (404, then 403) comes before validation (422).
-    const book = await this.books.getOwned(id, userId);
+    await this.books.getOwned(id, userId);
     const action = `/books/${encodeURIComponent(id)}/edit`;
     const form = parseBookForm(body);
-    if (!form.valid) return renderInvalid(res, { ...formPage('Edit book', action, form.values, form.errors), book });
+    const refuse = (errors: BookFormErrors) =>
+      redirectToFailedForm(session, res, { path: action, status: 422, values: { ...form.values }, errors });
+    if (!form.valid) return refuse(form.errors);
     const change: CoverChange = file ? { kind: 'replace', upload: file.buffer } : form.removeImage ? { kind: 'remove' } : { kind: 'keep' };
     try {
       await this.books.update(id, userId, form.values, change);
-      session.flash = 'Saved your changes.';
+      flash(session, 'success', 'Saved your changes.');
       res.redirect(303, `/books/${encodeURIComponent(id)}`);
     } catch (error) {
       if (!(error instanceof InvalidImage)) throw error;
-      renderInvalid(res, { ...formPage('Edit book', action, form.values, { image: error.message }), book });
+      refuse({ image: error.message });
     }
   }
 
@@ -135,7 +146,7 @@ export class BooksController {
     @Param('id') id: string,
   ): Promise<void> {
     const book = await this.books.delete(id, user.id);
-    session.flash = `Deleted “${book.title}”.`;
+    flash(session, 'success', `Deleted “${book.title}”.`);
     res.redirect(303, '/books/mine');
   }
 }
@@ -163,21 +174,55 @@ function listPage(heading: string, listPath: string, q: string, page: BookListPa
     page.nextPageToken === null
       ? null
       : new URLSearchParams(searching ? { q, page_token: page.nextPageToken } : { page_token: page.nextPageToken });
+  const first = page.pageNumber === 1;
+  const firstPath = searching ? `${listPath}?${new URLSearchParams({ q }).toString()}` : listPath;
   return {
     title: searching ? `Search: ${q}` : heading,
     heading,
     listPath,
     searchAction: listPath,
     search: searching ? { q } : null,
+    // What this is, for a first-time visitor (the layout shows it only to people not signed in).
+    welcome: listPath === '/books' && first && !searching,
     ...page,
     nextPath: next ? `${listPath}?${next.toString()}` : null,
+    // Keyset paging: "Page N" from the token, a way back to the first page, and More.
+    paging: first && !next ? null : { number: page.pageNumber, firstPath: first ? null : firstPath },
   };
 }
 
-function formPage(heading: string, action: string, values: BookFields, errors: BookFormErrors = {}) {
-  return { title: heading, heading, action, values, errors, editing: heading === 'Edit book' };
+/** What the form shows: the book's (or no) values, or those of a refused submission with its messages. */
+interface FormContent {
+  values: BookFields;
+  errors: BookFormErrors;
 }
 
-function renderInvalid(res: Response, page: object): void {
-  res.status(422).render('books/form', page);
+/**
+ * The submission this page was sent back with (`redirectToFailedForm`), if any: its values read again by
+ * the form's rules (they may come from an upload cut short, see `configureApp`), and the page's status.
+ */
+function refused(session: PageSession, path: string, res: Response): FormContent | undefined {
+  const failed: FailedForm | undefined = takeFailedForm(session, path);
+  if (!failed) return undefined;
+  res.status(failed.status);
+  return { values: parseBookForm(failed.values).values, errors: failed.errors };
 }
+
+/** The form page; `firstError` names the field that gets the focus. */
+function formPage(heading: string, action: string, values: BookFields, content?: FormContent) {
+  const errors = content?.errors ?? {};
+  const shown = content?.values ?? values;
+  const firstError = FIELD_ORDER.find((field) => errors[field]);
+  return {
+    title: heading,
+    heading,
+    action,
+    values: shown,
+    errors,
+    focus: firstError ? { [firstError]: true } : {},
+    editing: heading === 'Edit book',
+  };
+}
+
+/** The form's fields in page order (the cover last). */
+const FIELD_ORDER = ['title', 'author', 'publishedDate', 'description', 'image'] as const;

@@ -24,6 +24,8 @@ export type BookListItem = WithCover<BookSummary>;
 export interface BookListPage<B extends BookListItem = BookListItem> {
   books: B[];
   nextPageToken: string | null;
+  /** 1 for the first page; null for a page opened by a token that does not say (signed by an older version). */
+  pageNumber: number | null;
 }
 
 /** What a form asks to do with the cover: keep it, replace it with new bytes, or remove it. */
@@ -66,11 +68,14 @@ export class BooksService {
     const words = queryWords(q);
     const base = ownerId === undefined ? 'all' : `mine:${ownerId}`;
     const listName = words.length === 0 ? base : `${base}:q:${JSON.stringify(words)}`;
-    const after = pageToken ? this.tokens.verify(listName, pageToken) : undefined;
-    const page = await this.books.list({ createdById: ownerId, after, limit, words, whole } as ListQuery);
+    const position = pageToken ? this.tokens.verify(listName, pageToken) : { cursor: undefined, page: 1 };
+    const page = await this.books.list({ createdById: ownerId, after: position.cursor, limit, words, whole } as ListQuery);
+    // A page after one of unknown number is unknown too; its token still says "not the first" with 2 or more.
+    const nextNumber = position.page === null ? 0 : position.page + 1;
     return {
       books: (await Promise.all(page.books.map((book) => this.view(book)))) as (W extends true ? BookView : BookListItem)[],
-      nextPageToken: page.next === null ? null : this.tokens.sign(listName, page.next),
+      nextPageToken: page.next === null ? null : this.tokens.sign(listName, page.next, nextNumber),
+      pageNumber: position.page,
     };
   }
 

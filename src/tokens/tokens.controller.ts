@@ -4,11 +4,13 @@ import type { SessionData } from 'express-session';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { SessionUser } from '../auth/session-user';
 import { SignedInGuard } from '../auth/signed-in.guard';
+import { flash, redirectToFailedForm, takeFailedForm } from '../common/page-messages';
 import { RateLimit } from '../rate-limits/rate-limit.guard';
 import { type AccessToken, TOKEN_SCOPES } from './access-token';
 import { parseTokenForm, type TokenFormErrors, type TokenFormValues } from './token-form';
 import { TokensService, TooManyTokens } from './tokens.service';
 
+const PATH = '/account/tokens';
 const DEFAULT_FORM: TokenFormValues = { name: '', scopes: ['books:read'], expiresInDays: 90 };
 
 /** A token as the page lists it: never its hash. */
@@ -32,23 +34,34 @@ function row(token: AccessToken) {
 export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 
+  /** The page, or the form refused by the last post (shown once, with its status). */
   @Get()
-  async list(@CurrentUser() user: SessionUser, @Res() res: Response): Promise<void> {
-    await this.render(res, 200, user, DEFAULT_FORM);
+  async list(@CurrentUser() user: SessionUser, @Session() session: Partial<SessionData>, @Res() res: Response): Promise<void> {
+    const refused = takeFailedForm(session, PATH);
+    if (!refused) return this.render(res, 200, user, DEFAULT_FORM);
+    await this.render(res, refused.status, user, refused.values as unknown as TokenFormValues, refused.errors);
   }
 
   /** The new secret is shown on this response only: it is in no session, log or redirect. */
   @Post()
   @RateLimit('writes')
-  async create(@CurrentUser() user: SessionUser, @Body() body: unknown, @Res() res: Response): Promise<void> {
+  async create(
+    @CurrentUser() user: SessionUser,
+    @Body() body: unknown,
+    @Session() session: Partial<SessionData>,
+    @Res() res: Response,
+  ): Promise<void> {
     const form = parseTokenForm(body);
-    if (!form.valid) return this.render(res, 422, user, form.values, form.errors);
+    // Refused: post/redirect/get, like every form (the values hold no secret).
+    const refuse = (errors: TokenFormErrors) =>
+      redirectToFailedForm(session, res, { path: PATH, status: 422, values: { ...form.values }, errors });
+    if (!form.valid) return refuse(form.errors);
     try {
       const { token, secret } = await this.tokens.issue({ id: user.id, name: user.name }, form.values);
       await this.render(res, 200, user, DEFAULT_FORM, {}, { name: token.name, secret });
     } catch (error) {
       if (!(error instanceof TooManyTokens)) throw error;
-      await this.render(res, 422, user, form.values, { name: error.message });
+      refuse({ name: error.message });
     }
   }
 
@@ -56,7 +69,7 @@ export class TokensController {
   @RateLimit('writes')
   async revoke(@CurrentUser() user: SessionUser, @Param('id') id: string, @Session() session: Partial<SessionData>, @Res() res: Response) {
     await this.tokens.revoke(user.id, id);
-    session.flash = 'Revoked the token.';
+    flash(session, 'success', 'Revoked the token.');
     res.redirect(303, '/account/tokens');
   }
 

@@ -122,15 +122,19 @@ describeOnEveryBackend('JSON API', (backend) => {
       expect(page.html.querySelector('#new-token')).toBeNull();
     });
 
-    it('refuses an invalid form with 422 and messages at the fields', async () => {
+    it('refuses an invalid form: back to the page (303), which shows it once with 422 and messages at the fields', async () => {
       const page = await ada.get('/account/tokens');
-      const refused = await ada.post('/account/tokens', {
+      const redirect = await ada.post('/account/tokens', {
         _csrf: ada.csrfToken(page),
         name: ' ',
         scopes: 'books:admin',
         expiresInDays: '7',
       });
+      expect(redirect.status).toBe(303);
+      expect(redirect.headers.get('location')).toBe('/account/tokens');
+      const refused = await ada.get('/account/tokens');
       expect(refused.status).toBe(422);
+      expect((await ada.get('/account/tokens')).status).toBe(200);
       expect(refused.html.querySelector('#name-error')?.text).toBe('Name is required.');
       expect(refused.html.querySelector('#scopes-error')).not.toBeNull();
       expect(refused.html.querySelector('#expiresInDays-error')).not.toBeNull();

@@ -1,13 +1,12 @@
-import type { BrowserContextOptions, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   type BrowserRig,
   cspReportDelivered,
   describeInBrowser,
   flashText,
-  type GuardedContext,
   HttpUser,
   loadedImageWidths,
-  openGuardedContext,
+  guardedContexts,
   pathOf,
   signInThroughProvider,
   startBrowserRig,
@@ -19,12 +18,11 @@ const GRACE = { email: 'grace@example.com', name: 'Grace Hopper' };
 
 /** The list item (a link) of the book titled `title`. */
 function listedBook(page: Page, title: string) {
-  return page.locator('a.book-link', { has: page.getByRole('heading', { level: 4, name: title, exact: true }) });
+  return page.locator('a.book-link', { has: page.getByRole('heading', { level: 2, name: title, exact: true }) });
 }
 
 describeInBrowser('Bookshelf in a real browser', () => {
   let rig: BrowserRig;
-  const open: GuardedContext[] = [];
 
   beforeAll(async () => {
     rig = await startBrowserRig();
@@ -35,18 +33,7 @@ describeInBrowser('Bookshelf in a real browser', () => {
   });
 
   /** A fresh browser context (one person) whose console errors and CSP violations fail the test. */
-  async function person(options: BrowserContextOptions = {}): Promise<GuardedContext> {
-    const guarded = await openGuardedContext(rig.browser, { baseURL: rig.app.baseUrl, ...options });
-    open.push(guarded);
-    return guarded;
-  }
-
-  afterEach(async () => {
-    const contexts = open.splice(0);
-    const problems = contexts.flatMap((c) => c.problems.list());
-    await Promise.all(contexts.map((c) => c.context.close()));
-    expect(problems).toEqual([]);
-  });
+  const person = guardedContexts(() => rig);
 
   it('lets a person sign in, add a book with a cover, see it everywhere, edit it, delete it and sign out', async () => {
     const { page } = await person();
@@ -120,12 +107,13 @@ describeInBrowser('Bookshelf in a real browser', () => {
       await page.getByLabel('Title').fill('   ');
       await page.getByLabel('Author').fill('Augusta Ada King');
       await page.getByLabel('Published date').fill('September 1843');
-      const rejected = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`${bookPath}/edit`));
-      open[0].problems.expectErrorStatus(`${bookPath}/edit`, 422);
+      // The page checks the title before sending (the server checks again: test/e2e/bookshelf/editing).
       await page.getByRole('button', { name: 'Save' }).click();
-      expect((await rejected).status()).toBe(422);
       await page.locator('#title-error').waitFor();
+      expect(await page.locator('#title-error').innerText()).toBe('Title is required.');
       expect(await page.getByLabel('Title').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByLabel('Title').evaluate((input) => input === document.activeElement)).toBe(true);
+      expect(pathOf(page)).toBe(`${bookPath}/edit`);
       expect(await page.getByLabel('Author').inputValue()).toBe('Augusta Ada King');
       expect(await page.getByLabel('Published date').inputValue()).toBe('September 1843');
       expect(await page.getByLabel('Description').inputValue()).toBe(
@@ -237,7 +225,7 @@ describeInBrowser('Bookshelf in a real browser', () => {
       expect(await page.locator('script:not([src])').count()).toBe(0);
       expect(await page.locator('[onclick], [onchange], [onload], [onerror], [onsubmit]').count()).toBe(0);
 
-      const preview = page.getByRole('img', { name: 'Preview of the chosen cover' });
+      const preview = page.getByRole('img', { name: 'The new cover you chose' });
       expect(await preview.isVisible()).toBe(false);
       await page.getByLabel('Cover image').setInputFiles(cover.path);
       await preview.waitFor({ state: 'visible' });
@@ -257,9 +245,9 @@ describeInBrowser('Bookshelf in a real browser', () => {
     await page.getByLabel('Author').fill('Mary Shelley');
     await page.getByLabel('Published date').fill('1818');
     await page.getByLabel('Description').fill('A <b>modern</b> Prometheus & friends');
-    problems.expectErrorStatus('/books/add', 422);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('#title-error').waitFor();
+    expect(problems.list()).toEqual([]);
     expect(await page.title()).toBe('Add book · Bookshelf');
     expect(await page.locator('#title-error').innerText()).not.toBe('');
     expect(await page.getByLabel('Title').getAttribute('aria-describedby')).toBe('title-error');

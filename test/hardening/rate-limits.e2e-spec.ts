@@ -117,7 +117,7 @@ describe('rate limits', () => {
 
       const mine = await ada.get('/books/mine');
       const titles = mine.html
-        .querySelectorAll('.book-list h4')
+        .querySelectorAll('.book-list h2')
         .map((h) => h.text)
         .sort();
       expect(titles).toEqual(['Cover one', 'Cover two', 'No cover']);

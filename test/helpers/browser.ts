@@ -159,6 +159,25 @@ export async function openGuardedContext(browser: Browser, options: BrowserConte
   return { context, page, problems };
 }
 
+/**
+ * For a suite's tests: opens guarded contexts on the rig's app (`baseURL` set), closes them after each
+ * test, and fails that test on any problem they saw. Call it in the `describe` body.
+ */
+export function guardedContexts(rig: () => BrowserRig): (options?: BrowserContextOptions) => Promise<GuardedContext> {
+  const open: GuardedContext[] = [];
+  afterEach(async () => {
+    const contexts = open.splice(0);
+    const problems = contexts.flatMap((c) => c.problems.list());
+    await Promise.all(contexts.map((c) => c.context.close()));
+    expect(problems).toEqual([]);
+  });
+  return async (options = {}) => {
+    const guarded = await openGuardedContext(rig().browser, { baseURL: rig().app.baseUrl, ...options });
+    open.push(guarded);
+    return guarded;
+  };
+}
+
 /** Waits until the page has reported a CSP violation and the report has reached `BrowserProblems`. */
 export async function cspReportDelivered(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as unknown as { __cspReported?: Promise<void> }).__cspReported !== undefined);
@@ -198,7 +217,7 @@ export function pathOf(page: Page): string {
 
 /** The text of the flash message, or null when the page shows none. */
 export async function flashText(page: Page): Promise<string | null> {
-  const flash = page.locator('main [role="status"]');
+  const flash = page.locator('main .flash');
   return (await flash.count()) ? (await flash.innerText()).trim() : null;
 }
 
@@ -221,13 +240,18 @@ export async function loadedImageWidths(images: Locator): Promise<number[]> {
  * over the DevTools protocol: an injected `<script>` would be refused by the CSP, rightly.
  */
 export async function seriousAccessibilityViolations(page: Page): Promise<string[]> {
+  return accessibilityViolations(page, ['serious', 'critical']);
+}
+
+/** axe-core's violations on the page at the given impacts (all four by default), one line each. */
+export async function accessibilityViolations(page: Page, impacts = ['minor', 'moderate', 'serious', 'critical']): Promise<string[]> {
   await page.evaluate(axe.source);
   const violations = await page.evaluate(async () => {
     const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
   });
   return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .filter((v) => impacts.includes(v.impact ?? 'minor'))
     .map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')} on ${pathOf(page)}`);
 }
 
@@ -293,11 +317,11 @@ export async function tabTo(page: Page, target: Locator, maxStops = 30): Promise
   throw new Error(`Tab never reached ${target} within ${maxStops} stops on ${pathOf(page)}`);
 }
 
-/** Writes a full-page screenshot to the run's folder (and returns its path). */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Writes a screenshot (the full page unless told otherwise) to the run's folder, and returns its path. */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path, fullPage: options.fullPage ?? true, animations: 'disabled' });
   return path;
 }
 

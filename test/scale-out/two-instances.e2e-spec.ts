@@ -180,7 +180,7 @@ for (const store of SESSION_STORES) {
 
       const onB = await send(b.port, 'GET', '/books');
       const onA = await send(a.port, 'GET', viaB.location!);
-      expect(onB.body).toContain('<h4>Added through A</h4>');
+      expect(onB.body).toContain('<h2 class="book-title">Added through A</h2>');
       expect(onA.status).toBe(200);
       expect(onA.body).toContain('Added through B');
     });

@@ -280,7 +280,7 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
         const interrupted = await deleteAccount(dan);
         expect(interrupted.status).toBe(503);
         expect(interrupted.body).toContain('try again');
-        expect((await dan.get('/books/mine')).html.querySelectorAll('.book-list h4').map((h) => h.text)).toEqual(['three', 'two']);
+        expect((await dan.get('/books/mine')).html.querySelectorAll('.book-list h2').map((h) => h.text)).toEqual(['three', 'two']);
       } finally {
         spy.mockRestore();
       }

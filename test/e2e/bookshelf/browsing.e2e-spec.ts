@@ -77,7 +77,12 @@ describeOnEveryBackend('Bookshelf in-process: browsing and paging', (backend) =>
         pages.push(found.length);
         seen.push(...found);
         path = page.html.querySelector('a[rel="next"]')?.getAttribute('href');
-        if (path) expect(page.html.querySelector('a[rel="next"]')?.text).toBe('More');
+        // "More", said in full for search engines and screen readers ("More" alone is not a link text).
+        if (path) expect(page.html.querySelector('a[rel="next"]')?.text).toBe('More books');
+        // Where you are (the number travels in the page token), and the way back to the first page.
+        expect(page.html.querySelector('.page-number')?.text).toBe(`Page ${pages.length}`);
+        const first = page.html.querySelector('a.first-page')?.getAttribute('href');
+        expect(first).toBe(pages.length === 1 ? undefined : '/books/mine');
       }
       expect(pages).toEqual([10, 10, 5]);
       expect(seen).toEqual([...titles].sort());

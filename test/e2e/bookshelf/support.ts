@@ -85,7 +85,7 @@ export function bookIdOf(page: Page): string {
 }
 
 export function titlesOn(page: Page): string[] {
-  return page.html.querySelectorAll('.book-list h4').map((h) => h.text);
+  return page.html.querySelectorAll('.book-list h2').map((h) => h.text);
 }
 
 /** Adds a book through the form (multipart, with a PNG cover if given) and returns its id. */
