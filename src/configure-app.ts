@@ -218,7 +218,7 @@ function pageLocals(req: Request, res: Response, next: NextFunction): void {
 function setPageLocals(req: Request, res: Response): void {
   res.locals.currentPath = req.originalUrl;
   res.locals.section = SECTIONS[req.path];
-  res.locals.loginUrl = `/oauth2authorize?return_url=${encodeURIComponent(req.originalUrl)}`;
+  res.locals.loginUrl = `/oauth2authorize?return_url=${encodeURIComponent(withoutNotice(req.originalUrl))}`;
   if (req.user) {
     res.set('Cache-Control', 'no-store');
     res.locals.user = req.user;
@@ -231,6 +231,14 @@ function setPageLocals(req: Request, res: Response): void {
     res.locals.flash = flashView(NOTICES[req.query.notice]);
   }
   forgetFailedFormUnlessAt(req.session, req.path);
+}
+
+/** A page's address without its `?notice=`: signing in from it must not bring back "You have signed out.". */
+function withoutNotice(url: string): string {
+  if (!url.includes('notice=')) return url;
+  const parsed = new URL(url, 'http://path.invalid');
+  parsed.searchParams.delete('notice');
+  return parsed.pathname + parsed.search;
 }
 
 function registerPartials(dir: string): Promise<void> {

@@ -3,10 +3,10 @@ import type { Request, Response } from 'express';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { SessionUser } from '../auth/session-user';
 import { SignedInGuard } from '../auth/signed-in.guard';
+import { signOutHere } from '../auth/sign-out-here';
 import { flash } from '../common/page-messages';
 import { AppConfig } from '../config/app-config';
 import { RateLimit } from '../rate-limits/rate-limit.guard';
-import { sessionCookie } from '../sessions/session-cookie';
 import { AccountService } from './account.service';
 import { type Sink, writeCsvExport, writeJsonExport } from './book-export';
 
@@ -16,14 +16,10 @@ const REAUTH_FOR_DELETE = '/oauth2authorize?return_url=%2Faccount%2Fdelete&reaut
 @Controller('account')
 @UseGuards(SignedInGuard)
 export class AccountController {
-  private readonly cookie: ReturnType<typeof sessionCookie>;
-
   constructor(
     private readonly account: AccountService,
     private readonly config: AppConfig,
-  ) {
-    this.cookie = sessionCookie(config);
-  }
+  ) {}
 
   @Get()
   @Render('account/index')
@@ -58,7 +54,7 @@ export class AccountController {
     @Res() res: Response,
   ): Promise<void> {
     const sessionId = await this.account.sessionIdOf(user, handle);
-    if (sessionId === req.sessionID) return this.signOutHere(req, res, '/books?notice=signed-out');
+    if (sessionId === req.sessionID) return signOutHere(req, res, this.config, '/books?notice=signed-out');
     await this.account.endSessions([sessionId]);
     flash(req.session, 'success', 'That session is signed out.');
     res.redirect(303, '/account');
@@ -95,15 +91,7 @@ export class AccountController {
   async delete(@CurrentUser() user: SessionUser, @Req() req: Request, @Res() res: Response): Promise<void> {
     if (!this.account.recentlySignedIn(req.session)) return res.redirect(303, REAUTH_FOR_DELETE);
     await this.account.deleteEverything(user, req.sessionID);
-    await this.signOutHere(req, res, '/books?notice=account-deleted');
-  }
-
-  /** Ends this very session: destroyed in the store (and so not saved again at the end of the request). */
-  private async signOutHere(req: Request, res: Response, to: string): Promise<void> {
-    await new Promise<void>((resolve, reject) => req.session.destroy((error: unknown) => (error ? reject(error) : resolve())));
-    const { maxAge: _, ...attributes } = this.cookie.options;
-    res.clearCookie(this.cookie.name, attributes);
-    res.redirect(303, to);
+    await signOutHere(req, res, this.config, '/books?notice=account-deleted');
   }
 }
 

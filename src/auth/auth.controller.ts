@@ -2,10 +2,11 @@ import { Controller, Get, HttpCode, Logger, Post, Render, Req, Res, UseGuards } 
 import type { Request, Response } from 'express';
 import { RateLimit } from '../rate-limits/rate-limit.guard';
 import { AppConfig } from '../config/app-config';
-import { sessionCookie } from '../sessions/session-cookie';
+import { ChooseAccountCookie } from './choose-account-cookie';
 import { GoogleCallbackGuard, GoogleSignInGuard } from './google-auth.guards';
 import { DEFAULT_RETURN_PATH } from './return-path';
 import type { SessionUser } from './session-user';
+import { signOutHere } from './sign-out-here';
 import { traceFieldsOf } from '../common/cloud-logging';
 import { flash } from '../common/page-messages';
 
@@ -15,10 +16,10 @@ const MAX_USER_AGENT = 512;
 @Controller()
 export class AuthController {
   private readonly logger = new Logger(AuthController.name);
-  private readonly cookie: ReturnType<typeof sessionCookie>;
+  private readonly chooseAccount: ChooseAccountCookie;
 
-  constructor(config: AppConfig) {
-    this.cookie = sessionCookie(config);
+  constructor(private readonly config: AppConfig) {
+    this.chooseAccount = new ChooseAccountCookie(config);
   }
 
   /** The guard answers with a redirect to the provider; this body never runs. */
@@ -43,6 +44,8 @@ export class AuthController {
     // For the account page's list of sessions ("Firefox on Windows"); bounded, as any header may be long.
     req.session.userAgent = (req.get('user-agent') ?? '').slice(0, MAX_USER_AGENT);
     flash(req.session, 'success', `Signed in as ${outcome.user.name}.`);
+    // The account is chosen: later sign-ins from this browser are silent again, until the next sign-out.
+    if (this.chooseAccount.isSetOn(req)) this.chooseAccount.clear(res);
     res.redirect(303, outcome.returnTo);
   }
 
@@ -54,11 +57,8 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(303)
-  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await new Promise<void>((resolve, reject) => req.session.destroy((e: unknown) => (e ? reject(e) : resolve())));
-    const { maxAge: _, ...attributes } = this.cookie.options;
-    res.clearCookie(this.cookie.name, attributes);
-    res.redirect(303, `${DEFAULT_RETURN_PATH}?notice=signed-out`);
+  logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return signOutHere(req, res, this.config, `${DEFAULT_RETURN_PATH}?notice=signed-out`);
   }
 }
 

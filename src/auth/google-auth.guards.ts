@@ -1,18 +1,33 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard, type IAuthModuleOptions } from '@nestjs/passport';
 import type { Request } from 'express';
+import { AppConfig } from '../config/app-config';
+import { ChooseAccountCookie } from './choose-account-cookie';
 import { safeReturnPath } from './return-path';
 import type { SessionUser } from './session-user';
 
 /**
  * Starts sign-in: passport redirects to the provider, keeping the return path in the OAuth state.
- * `?reauth=1` asks the provider to authenticate the person again (see GoogleStrategy.authorizationParams).
+ * `?reauth=1` asks the provider to authenticate the person again; after a sign-out from this browser
+ * (`ChooseAccountCookie`) it asks the provider to let the person choose an account (see
+ * GoogleStrategy.authorizationParams).
  */
 @Injectable()
 export class GoogleSignInGuard extends AuthGuard('google') {
+  private readonly chooseAccount: ChooseAccountCookie;
+
+  constructor(config: AppConfig) {
+    super();
+    this.chooseAccount = new ChooseAccountCookie(config);
+  }
+
   override getAuthenticateOptions(context: ExecutionContext): IAuthModuleOptions {
     const request = context.switchToHttp().getRequest<Request>();
-    return { state: { returnTo: safeReturnPath(request.query.return_url) }, reauth: request.query.reauth === '1' } as IAuthModuleOptions;
+    return {
+      state: { returnTo: safeReturnPath(request.query.return_url) },
+      reauth: request.query.reauth === '1',
+      chooseAccount: this.chooseAccount.isSetOn(request),
+    } as IAuthModuleOptions;
   }
 }
 

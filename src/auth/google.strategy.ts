@@ -33,10 +33,15 @@ export class GoogleStrategy extends PassportStrategy(Strategy, 'google') {
    * `reauth` (a fresh sign-in before something that cannot be undone): OpenID's `prompt=login` and
    * `max_age=0` make the provider authenticate the person again, even with a live session there.
    * passport-google-oauth20 passes `prompt` through but knows no `max_age`.
+   * `chooseAccount` (the first sign-in after signing out here): OpenID's `prompt=select_account` makes
+   * the provider show its account chooser (Google) or sign-in page (the development provider) instead of
+   * signing its current account straight back in. `reauth` wins: it asks for more.
    */
-  override authorizationParams(options: { reauth?: boolean }): object {
+  override authorizationParams(options: { reauth?: boolean; chooseAccount?: boolean }): object {
     const params = super.authorizationParams(options) as Record<string, unknown>;
-    return options.reauth ? { ...params, prompt: 'login', max_age: 0 } : params;
+    if (options.reauth) return { ...params, prompt: 'login', max_age: 0 };
+    if (options.chooseAccount) return { ...params, prompt: 'select_account' };
+    return params;
   }
 
   /** Throwing here fails the sign-in: the callback guard turns it into a SignInOutcome. */

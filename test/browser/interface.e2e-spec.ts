@@ -222,6 +222,9 @@ describeInBrowser('Bookshelf’s interface', () => {
     await page.waitForURL((url) => url.pathname === '/books');
     expect(await flashText(page)).toBe('You have signed out.');
     expect(await page.locator('main .flash').getAttribute('class')).toContain('alert-info');
+    // Neither the address nor the way back after signing in keeps the notice.
+    expect(pathOf(page)).toBe('/books');
+    expect(await page.getByRole('link', { name: 'Login' }).getAttribute('href')).toBe('/oauth2authorize?return_url=%2Fbooks');
     await page.reload();
     expect(await flashText(page)).toBeNull();
     ada = await HttpUser.signIn(rig.app.baseUrl, ADA);

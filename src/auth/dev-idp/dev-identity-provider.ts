@@ -7,10 +7,7 @@ import { type AppConfig, DEV_IDP_CLIENT, DEV_IDP_PATH, isLoopback } from '../../
 interface OidcProvider {
   proxy: boolean;
   callback(): (req: Request, res: Response) => void;
-  interactionDetails(
-    req: Request,
-    res: Response,
-  ): Promise<{ uid: string; prompt: { name: string }; params: Record<string, unknown>; grantId?: string }>;
+  interactionDetails(req: Request, res: Response): Promise<InteractionDetails>;
   interactionFinished(
     req: Request,
     res: Response,
@@ -20,17 +17,47 @@ interface OidcProvider {
   Grant: new (args: { accountId: string; clientId: string }) => { addOIDCScope(scope: string): void; save(): Promise<string> };
 }
 
+interface InteractionDetails {
+  uid: string;
+  prompt: { name: string };
+  params: Record<string, unknown>;
+  grantId?: string;
+  /** The person already signed in at this provider, if any (a sign-in asked with a prompt, or consent). */
+  session?: { accountId?: string };
+}
+
+interface OidcProviderModule {
+  default: new (issuer: string, setup: object) => OidcProvider;
+  interactionPolicy: {
+    base(): { add(prompt: unknown, index?: number): void };
+    Prompt: new (options: { name: string; requestable: boolean }) => unknown;
+  };
+}
+
 interface DevAccount {
   email: string;
   name: string;
 }
 
 const SCOPE = 'openid email profile';
+/** The prompts answered by the sign-in page; any other (consent) by the consent page. */
+const SIGN_IN_PROMPTS = new Set(['login', 'select_account']);
+const SIGN_IN_TITLE = 'Sign in to Bookshelf (development)';
 const logger = new Logger('DevIdentityProvider');
 
 /** The `sub` for an email: stable across restarts, so books keep their owner. */
 export function devSubject(email: string): string {
   return `dev-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * The email the sign-in page starts with: the client's `login_hint`, else that of the person still signed
+ * in at this provider (the page shows with a session here when the client asked for `prompt=login` or
+ * `prompt=select_account`, as Bookshelf does after a sign-out). Undefined: an empty field.
+ */
+export function emailToOffer(loginHint: unknown, signedInEmail: string | undefined): string | undefined {
+  if (typeof loginHint === 'string' && loginHint.trim() !== '') return loginHint.trim();
+  return signedInEmail;
 }
 
 /**
@@ -95,9 +122,13 @@ function explainingLibraryWarnings<T>(build: () => T): T {
 }
 
 function buildIdentityProvider(options: IdentityProviderOptions): Router {
-  const { default: Provider } = require('oidc-provider') as { default: new (issuer: string, setup: object) => OidcProvider };
+  const { default: Provider, interactionPolicy } = require('oidc-provider') as OidcProviderModule;
   const accounts = new Map<string, DevAccount>();
   const issuer = new URL(DEV_IDP_PATH, options.origin).toString();
+  // oidc-provider knows only the `login` and `consent` prompts; `select_account` (OpenID Core, what Google
+  // shows its account chooser for) is added first, with no checks of its own: it is shown only when asked.
+  const policy = interactionPolicy.base();
+  policy.add(new interactionPolicy.Prompt({ name: 'select_account', requestable: true }), 0);
 
   const provider = new Provider(issuer, {
     clients: [
@@ -120,7 +151,7 @@ function buildIdentityProvider(options: IdentityProviderOptions): Router {
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'picture'] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 300, IdToken: 300, AuthorizationCode: 60 },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${DEV_IDP_PATH}/interaction/${interaction.uid}` },
+    interactions: { policy, url: (_ctx: unknown, interaction: { uid: string }) => `${DEV_IDP_PATH}/interaction/${interaction.uid}` },
     findAccount: (_ctx: unknown, sub: string) => {
       const account = accounts.get(sub);
       if (!account) return undefined;
@@ -146,12 +177,14 @@ function buildIdentityProvider(options: IdentityProviderOptions): Router {
     provider
       .interactionDetails(req, res)
       .then((details) => {
-        const view = details.prompt.name === 'login' ? 'dev-idp/login' : 'dev-idp/consent';
-        res.render(view, {
-          title: details.prompt.name === 'login' ? 'Sign in to Bookshelf (development)' : 'Allow Bookshelf? (development)',
-          uid: details.uid,
-          devIdp: DEV_IDP_PATH,
-        });
+        if (!SIGN_IN_PROMPTS.has(details.prompt.name)) {
+          res.render('dev-idp/consent', { title: 'Allow Bookshelf? (development)', uid: details.uid, devIdp: DEV_IDP_PATH });
+          return;
+        }
+        // `?another=1`: the page's "Use another account" link, which starts from empty fields.
+        const signedIn = accounts.get(details.session?.accountId ?? '');
+        const email = req.query.another === '1' ? undefined : emailToOffer(details.params.login_hint, signedIn?.email);
+        res.render('dev-idp/login', { title: SIGN_IN_TITLE, uid: details.uid, devIdp: DEV_IDP_PATH, email, offered: email !== undefined });
       })
       .catch(next);
   });
@@ -161,7 +194,7 @@ function buildIdentityProvider(options: IdentityProviderOptions): Router {
     const name = String(req.body?.name ?? '').trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 200 || name.length > 200) {
       res.status(422).render('dev-idp/login', {
-        title: 'Sign in to Bookshelf (development)',
+        title: SIGN_IN_TITLE,
         uid: req.params.uid,
         devIdp: DEV_IDP_PATH,
         email,
@@ -171,14 +204,18 @@ function buildIdentityProvider(options: IdentityProviderOptions): Router {
       return;
     }
     const sub = devSubject(email);
-    accounts.set(sub, { email, name: name || email.split('@')[0] });
-    provider.interactionFinished(req, res, { login: { accountId: sub } }, { mergeWithLastSubmission: false }).catch(next);
+    // An empty name keeps the one this email signed in with before, so "sign in again" changes nothing.
+    accounts.set(sub, { email, name: name || accounts.get(sub)?.name || email.split('@')[0] });
+    // Choosing an account here also answers a `select_account` prompt (otherwise it would be asked again).
+    // A different account than the one signed in here makes oidc-provider end that session first.
+    const result = { login: { accountId: sub }, select_account: {} };
+    provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false }).catch(next);
   });
 
   router.post('/interaction/:uid/consent', form, (req, res, next) => {
     (async () => {
       const details = await provider.interactionDetails(req, res);
-      const accountId = (details as unknown as { session?: { accountId?: string } }).session?.accountId;
+      const accountId = details.session?.accountId;
       if (!accountId) throw new Error('consent without a signed-in account');
       const grant = new provider.Grant({ accountId, clientId: options.client.clientId });
       grant.addOIDCScope(SCOPE);

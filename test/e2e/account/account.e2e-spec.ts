@@ -131,6 +131,7 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
       expect(ended.status).toBe(303);
       expect(ended.headers.get('location')).toBe('/account');
       expect(await isSignedIn(extra)).toBe(false);
+      expect(ada.laptop.cookie('bookshelf.choose-account')).toBeUndefined();
       expect(await isSignedIn(ada.laptop)).toBe(true);
       expect(await isSignedIn(ada.phone)).toBe(true);
     });
@@ -251,6 +252,8 @@ function describeAccount(name: string, extraEnv: () => Record<string, string>): 
       const deleted = await deleteAccount(ada.laptop);
       expect(deleted.status).toBe(303);
       expect(deleted.headers.get('location')).toBe('/books?notice=account-deleted');
+      // Signed out here: the next sign-in from this browser lets the person choose an account.
+      expect(ada.laptop.cookie('bookshelf.choose-account')).toBe('1');
 
       const list = await anonymous.get('/books');
       expect(list.body).not.toContain('Apple');

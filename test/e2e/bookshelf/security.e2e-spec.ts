@@ -68,8 +68,9 @@ describeOnEveryBackend('Bookshelf in-process: security headers, cookies and CSRF
       const confirm = await visitor.get('/logout');
       expect((await visitor.post('/logout', { _csrf: visitor.csrfToken(confirm) })).status).toBe(303);
 
-      // The provider still knows Frank: signing in again needs no form there.
-      const back = await visitor.get('/oauth2authorize?return_url=%2Fbooks%2Fadd');
+      // Signed out, the provider asks again; it still knows Frank and offers his email.
+      const login = await visitor.get('/oauth2authorize?return_url=%2Fbooks%2Fadd');
+      const back = await visitor.submit(login, 'form');
       expect(back.html.querySelector('.user-name')?.text).toBe('Frank');
       const second = visitor.csrfToken(back);
       expect(second).not.toBe(first);

@@ -87,6 +87,29 @@ describeOnEveryBackend('Bookshelf in-process: signing in', (backend) => {
       expect(bare.headers.get('location')).toBe('/books');
     });
 
+    it('asks the provider to let the person choose an account at the first sign-in after signing out, and only then', async () => {
+      const promptOf = async (client: WebClient) => {
+        const start = await client.get('/oauth2authorize?return_url=%2Fbooks', { follow: false });
+        return new URL(start.headers.get('location')!).searchParams.get('prompt');
+      };
+      const visitor = new WebClient(app.baseUrl);
+      expect(await promptOf(visitor)).toBeNull();
+      await visitor.signIn('ruth@example.com', 'Ruth');
+      const confirm = await visitor.get('/logout');
+      await visitor.post('/logout', { _csrf: visitor.csrfToken(confirm) });
+      expect(visitor.cookie('bookshelf.choose-account')).toBe('1');
+      expect(await promptOf(visitor)).toBe('select_account');
+
+      // The provider shows its sign-in page, offering the email signed in there; signing in clears the request.
+      const login = await visitor.get('/oauth2authorize?return_url=%2Fbooks');
+      expect(login.html.querySelector('input[name="email"]')?.getAttribute('value')).toBe('ruth@example.com');
+      const landed = await visitor.submit(login, 'form');
+      expect(landed.url).toBe(`${app.baseUrl}/books`);
+      expect(landed.body).toContain('Signed in as Ruth.');
+      expect(visitor.cookie('bookshelf.choose-account')).toBeUndefined();
+      expect(await promptOf(visitor)).toBeNull();
+    });
+
     it('shows the navigation of a signed-in person', async () => {
       const page = await ada.get('/books');
       expect(page.body).toContain('My Books');
