@@ -15,6 +15,7 @@ import { csrf } from './common/csrf';
 import { BackendUnavailable, RequestTooLarge } from './common/domain-errors';
 import { renderErrorPage } from './common/error-page';
 import { isApiPath, refuseAnonymousWrites, refuseCrossSite, refuseOddTargets } from './common/request-checks';
+import { bookshelfAssetSources, serveStaticAssets } from './common/static-assets';
 import { AppConfig, DEV_IDP_PATH } from './config/app-config';
 import { RequestLogger } from './logging/logging.module';
 import { sessionCookie } from './sessions/session-cookie';
@@ -55,8 +56,12 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders(config));
 
-  app.useStaticAssets(join(ROOT, 'public'), { prefix: '/static/', maxAge: '1d' });
-  app.useStaticAssets(join(ROOT, 'node_modules/bootstrap/dist'), { prefix: '/static/bootstrap/', maxAge: '7d' });
+  // Versioned, compressed and kept in memory (`{{asset "app.css"}}` in views); plain URLs still work.
+  const assets = await serveStaticAssets(app, bookshelfAssetSources(ROOT));
+  if (!config.production) {
+    assets.watch();
+    app.getHttpServer().once('close', () => assets.close());
+  }
 
   // The development provider parses its own bodies and has its own CSRF protection: mount it first.
   if (config.authProvider === 'dev') app.use(DEV_IDP_PATH, createDevIdentityProvider(config));

@@ -332,6 +332,8 @@ export interface SeedBook {
   description?: string;
   /** A colour for a generated cover; none: no cover. */
   cover?: string;
+  /** The generated cover's size in pixels; by default 240 x 360. */
+  coverSize?: { width: number; height: number };
 }
 
 /**
@@ -349,6 +351,11 @@ export class HttpUser {
     const landed = await client.signIn(user.email, user.name);
     if (!client.cookie(SESSION_COOKIE)) throw new Error(`Sign-in as ${user.email} failed at ${landed.url} (${landed.status})`);
     return new HttpUser(client, baseUrl);
+  }
+
+  /** A `Cookie` header carrying this person's session, for clients other than Playwright (Lighthouse). */
+  cookieHeader(): string {
+    return `${SESSION_COOKIE}=${this.client.cookie(SESSION_COOKIE)!}`;
   }
 
   /** Browser context options carrying this person's session cookie. */
@@ -380,7 +387,8 @@ export class HttpUser {
     body.set('author', book.author ?? '');
     body.set('publishedDate', book.publishedDate ?? '');
     body.set('description', book.description ?? '');
-    if (book.cover) body.set('image', new Blob([new Uint8Array(await coverPng(book.cover))], { type: 'image/png' }), 'cover.png');
+    if (book.cover)
+      body.set('image', new Blob([new Uint8Array(await coverPng(book.cover, book.coverSize))], { type: 'image/png' }), 'cover.png');
     const added = await this.client.post('/books/add', body);
     const id = /^\/books\/([^/]+)$/.exec(added.headers.get('location') ?? '')?.[1];
     if (added.status !== 303 || !id) throw new Error(`Adding "${book.title}" answered ${added.status}:\n${added.body.slice(0, 1000)}`);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import hbs from 'hbs';
+import { bookshelfAssetSources, serveStaticAssets } from '../../common/static-assets';
 import { DEV_IDP_PATH } from '../../config/app-config';
 import { createIdentityProvider } from './dev-identity-provider';
 
@@ -19,7 +20,7 @@ const ROOT = join(__dirname, '../../..');
  * in: never expose it beyond loopback. Takes its settings from arguments, not the environment, so it
  * cannot be confused with the app's configuration.
  */
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       host: { type: 'string', default: '127.0.0.1' },
@@ -44,8 +45,7 @@ function main(): void {
   app.set('view options', { layout: 'layouts/main' });
   app.enable('view cache');
   hbs.registerPartials(join(ROOT, 'views/partials'));
-  app.use('/static/', express.static(join(ROOT, 'public')));
-  app.use('/static/bootstrap/', express.static(join(ROOT, 'node_modules/bootstrap/dist')));
+  await serveStaticAssets(app, bookshelfAssetSources(ROOT));
 
   const server = app.listen(Number(values.port), values.host, () => {
     const { port } = server.address() as { port: number };
@@ -58,4 +58,4 @@ function main(): void {
   process.once('SIGINT', stop);
 }
 
-main();
+void main();
