@@ -505,7 +505,8 @@ async function prepare(baseUrl, opts) {
     const person = dataset.userFor(i);
     const web = new WebClient(baseUrl);
     const landed = await web.signIn(person.email, person.name, '/books/mine');
-    if (!landed.body.includes('My Books') || !/<h[2-4][\s>]/.test(landed.body)) throw new Error(`My Books of ${person.email} shows no books`);
+    if (!landed.body.includes('My Books') || !/<h[2-4][\s>]/.test(landed.body))
+      throw new Error(`My Books of ${person.email} shows no books`);
     const form = await web.get('/books/add');
     // A personal access token for the API scenarios, from the tokens page (shown once, in #new-token).
     const tokensPage = await web.get('/account/tokens');

@@ -95,7 +95,9 @@ describe('sign-in with untrustworthy identity claims', () => {
     provider.claims = { sub: 'plain-1', name: 'Plain', picture: 'http://example.com/plain.png' };
     const plain = new WebClient(app.baseUrl);
     await callback(plain);
-    expect((await plain.get('/books')).html.querySelector('nav img.avatar')?.getAttribute('src')).toMatch(/^\/static\/avatar\.[0-9a-f]{8}\.svg$/);
+    expect((await plain.get('/books')).html.querySelector('nav img.avatar')?.getAttribute('src')).toMatch(
+      /^\/static\/avatar\.[0-9a-f]{8}\.svg$/,
+    );
   });
 
   it('gives up on a token endpoint that never answers after 5 s, with a message', async () => {
