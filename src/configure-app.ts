@@ -88,7 +88,8 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
         cookie: cookie.options,
       }),
     ),
-    passport.initialize(),
+    // No passport.initialize(): since passport 0.6 `passport.session()` sets up the request itself (login,
+    // logout, the session manager); initialize() only repeated that, plus a `req._passport` for 0.4 strategies.
     guarded(passport.session()),
     guarded(limitSessionLifetime),
     refuseAnonymousWrites,
