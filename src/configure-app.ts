@@ -88,7 +88,8 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
         cookie: cookie.options,
       }),
     ),
-    passport.initialize(),
+    // No passport.initialize(): since passport 0.6 `passport.session()` sets up the request itself (login,
+    // logout, the session manager); initialize() only repeated that, plus a `req._passport` for 0.4 strategies.
     guarded(passport.session()),
     guarded(limitSessionLifetime),
     refuseAnonymousWrites,
@@ -130,7 +131,39 @@ function configureHttpServer(app: NestExpressApplication, config: AppConfig): vo
   server.connectionsCheckingInterval = Math.min(2000, headersMs, requestMs);
 }
 
+/**
+ * helmet's headers for this configuration, worked out once at start-up and set as they are on every response.
+ * None of them depends on the request: running helmet's twelve middleware functions on every request was
+ * work for nothing.
+ */
 function securityHeaders(config: AppConfig): RequestHandler {
+  const headers = headersSetBy(helmetFor(config));
+  return (_req, res, next) => {
+    for (const [name, value] of headers) {
+      if (value === undefined) res.removeHeader(name);
+      else res.setHeader(name, value);
+    }
+    next();
+  };
+}
+
+/** What a middleware that depends on nothing in the request does to a response's headers, in order. */
+function headersSetBy(middleware: RequestHandler): [name: string, value?: string][] {
+  const changes: [string, string?][] = [];
+  let passed = false;
+  const res = {
+    setHeader: (name: string, value: string) => void changes.push([name, value]),
+    removeHeader: (name: string) => void changes.push([name]),
+  };
+  middleware({} as Request, res as unknown as Response, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    passed = true;
+  });
+  if (!passed) throw new Error('The security headers middleware did not finish synchronously');
+  return changes;
+}
+
+function helmetFor(config: AppConfig): RequestHandler {
   // blob: lets the form preview a chosen cover before upload.
   const images = ["'self'", 'data:', 'blob:', 'https://lh3.googleusercontent.com'];
   if (config.coverOrigin) images.push(config.coverOrigin);

@@ -50,7 +50,9 @@ const DOCS_INIT = `window.addEventListener('load', function () {
 /** Serves the document at /api/openapi.json and the interactive reference at /api/docs (GET, no session). */
 export function serveApiDocs(app: NestExpressApplication): void {
   const document = JSON.stringify(buildOpenApiDocument(app));
-  const swaggerUi = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+  // The package's folder, not its index: that evaluates the whole 1.5 MB browser bundle, a quarter of a
+  // second of start-up spent on code that only browsers run.
+  const swaggerUi = (require('swagger-ui-dist/absolute-path.js') as () => string)();
   app.use(OPENAPI_PATH, (req: Request, res: Response, next: () => void) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path !== '/') return next();
     res.type('application/json').set('Cache-Control', 'no-cache').send(document);

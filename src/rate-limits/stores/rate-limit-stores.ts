@@ -10,7 +10,6 @@ import {
 } from 'rate-limiter-flexible';
 import type { FeatureStorage } from '../../database/feature-storage';
 import { CONNECT_TIMEOUT_MS } from '../../database/backend-limits';
-import { connectRedis } from '../../database/redis-client';
 import { rawMysqlPool, rawPostgresPool, rawSqliteClient } from '../../database/sql/raw-sql-clients';
 import type { LimiterFactory } from '../flexible-rate-limiter';
 import { rateLimitsMigrations } from './sql-rate-limits.migrations';
@@ -37,6 +36,8 @@ const PURPOSE = 'rate limits';
  * without it.
  */
 export async function redisStore(url: string): Promise<LimiterStore> {
+  // Loaded only when chosen: node-redis takes a few hundred milliseconds of start-up to load.
+  const { connectRedis } = require('../../database/redis-client') as typeof import('../../database/redis-client');
   const client = connectRedis(url, 'shared rate limits');
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
