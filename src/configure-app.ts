@@ -254,7 +254,6 @@ function pageLocals(req: Request, res: Response, next: NextFunction): void {
 
 /** Tokens are made only for signed-in people: nobody else can post. */
 function setPageLocals(req: Request, res: Response): void {
-  res.locals.currentPath = req.originalUrl;
   res.locals.section = SECTIONS[req.path];
   res.locals.loginUrl = `/oauth2authorize?return_url=${encodeURIComponent(withoutNotice(req.originalUrl))}`;
   if (req.user) {

@@ -220,7 +220,6 @@ function formPage(heading: string, action: string, values: BookFields, content?:
     values: shown,
     errors,
     focus: firstError ? { [firstError]: true } : {},
-    editing: heading === 'Edit book',
   };
 }
 

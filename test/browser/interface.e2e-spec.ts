@@ -170,6 +170,9 @@ describeInBrowser('Bookshelf’s interface', () => {
     await page.waitForURL((url) => url.pathname === '/books' && url.search === '');
     await page.goto('/books/mine');
     expect(await nav.getByRole('link', { name: 'My Books' }).getAttribute('aria-current')).toBe('page');
+    expect(await nav.getByRole('link', { name: 'Books', exact: true }).getAttribute('aria-current')).toBeNull();
+    await page.goto('/account');
+    expect(await nav.getByRole('link', { name: GRACE.name }).getAttribute('aria-current')).toBe('page');
 
     await page.goto(`/books/${adaBooks[0]}`);
     await page.getByRole('navigation', { name: 'Back' }).getByRole('link', { name: '← All books' }).click();

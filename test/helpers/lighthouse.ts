@@ -5,7 +5,7 @@ import { stopProcess } from './app-process';
 
 /** lighthouse-runner.mjs: Lighthouse (ESM) in plain Node, outside Jest's module system. */
 const RUNNER = join(__dirname, 'lighthouse-runner.mjs');
-/** Lighthouse wants the new headless mode; the rest keeps Chromium on loopback (TEST-INFRA.md). */
+/** Lighthouse wants the new headless mode; the rest keeps Chromium on loopback (docs/testing.md, "A real browser"). */
 const CHROME_FLAGS = ['--headless=new', ...CHROMIUM_ARGS];
 
 export const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;

@@ -73,6 +73,10 @@ describeOnEveryBackend('Bookshelf in-process: signing in', (backend) => {
       expect(callback.headers.get('location')).toBe('/books');
       const books = await visitor.get('/books');
       expect(books.body).toContain('Sign-in did not complete');
+      // An error, announced at once: the danger style and role "alert" (a success or notice is "status").
+      const message = books.html.querySelector('main .flash');
+      expect(message?.classList.contains('alert-danger')).toBe(true);
+      expect(message?.getAttribute('role')).toBe('alert');
       expect(books.body).toContain('Login');
     });
 
