@@ -11,6 +11,7 @@ import { apiMiddleware } from './api/api-http';
 import { serveApiDocs } from './api/openapi';
 import { createDevIdentityProvider } from './auth/dev-idp/dev-identity-provider';
 import { ListPageCache } from './books/list-page-cache';
+import { compactTemplates } from './common/compact-templates';
 import { csrf } from './common/csrf';
 import { BackendUnavailable, RequestTooLarge } from './common/domain-errors';
 import { renderErrorPage } from './common/error-page';
@@ -108,6 +109,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   });
   app.use(pageLocals);
 
+  compactTemplates(hbs.handlebars);
   app.setBaseViewsDir(join(ROOT, 'views'));
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });

@@ -12,7 +12,8 @@ export const MAX_AGE_MS = 60_000;
 
 interface Page {
   stamp: string;
-  html: string;
+  /** The page's bytes, encoded once when kept: serving it again converts and copies nothing. */
+  body: Buffer;
   storedAt: number;
 }
 
@@ -52,14 +53,16 @@ export class ListPageCache {
     const key = req.originalUrl;
     const page = this.pages.get(key);
     if (page && page.stamp === stamp && Date.now() - page.storedAt < MAX_AGE_MS) {
-      res.type('html').send(page.html);
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.setHeader('Content-Length', page.body.length);
+      res.end(page.body);
       return;
     }
     // Keep what the route renders, under the stamp read before its query: a write in between moves the
     // stamp, so such a page is rendered again next time rather than served stale.
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
-      if (res.statusCode === 200 && typeof body === 'string') this.pages.set(key, { stamp, html: body, storedAt: Date.now() });
+      if (res.statusCode === 200 && typeof body === 'string') this.pages.set(key, { stamp, body: Buffer.from(body), storedAt: Date.now() });
       return send(body);
     };
     next();
