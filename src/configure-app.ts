@@ -10,7 +10,7 @@ import passport from 'passport';
 import { apiMiddleware } from './api/api-http';
 import { serveApiDocs } from './api/openapi';
 import { createDevIdentityProvider } from './auth/dev-idp/dev-identity-provider';
-import { ListPageCache } from './books/list-page-cache';
+import { BookPagesCache } from './books/book-pages-cache';
 import { compactTemplates } from './common/compact-templates';
 import { csrf } from './common/csrf';
 import { BackendUnavailable, RequestTooLarge } from './common/domain-errors';
@@ -100,7 +100,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // None of it for covers and probes, which are the same for everyone (no session read, no cookie on a
   // cacheable image), nor for anonymous reads: a GET without our cookie has no body and no session to load
   // (only the start and end of sign-in need a fresh session), and may be a list page already rendered.
-  const listPages = guarded(app.get(ListPageCache).middleware);
+  const listPages = guarded(app.get(BookPagesCache).middleware);
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (isApiPath(req.path)) return next();
     if (anonymousRead(req, cookie.name)) return listPages(req, res, next);

@@ -9,6 +9,7 @@ import { RateLimit } from '../rate-limits/rate-limit.guard';
 import { InvalidImage } from '../storage/storage.errors';
 import type { BookFields } from './book';
 import { type BookFormErrors, parseBookForm } from './book-form';
+import { keepForAnonymous } from './book-pages-cache';
 import { type BookListPage, BooksService, type CoverChange } from './books.service';
 import { InvalidSearch } from './books.errors';
 import { queryWords } from './search-words';
@@ -31,9 +32,10 @@ export class BooksController {
 
   @Get('books')
   @Render('books/list')
-  async list(@Query('page_token') pageToken: unknown, @Query('q') q: unknown) {
+  async list(@Query('page_token') pageToken: unknown, @Query('q') q: unknown, @Res({ passthrough: true }) res: Response) {
     const query = searchParam(q);
     const page = await this.books.list(undefined, pageParam(pageToken), undefined, query);
+    keepForAnonymous(res);
     return listPage('Books', '/books', query, page);
   }
 
@@ -79,8 +81,13 @@ export class BooksController {
 
   @Get('books/:id')
   @Render('books/view')
-  async view(@CurrentUser({ optional: true }) user: SessionUser | undefined, @Param('id') id: string) {
+  async view(
+    @CurrentUser({ optional: true }) user: SessionUser | undefined,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const book = await this.books.get(id);
+    keepForAnonymous(res);
     return { title: book.title, book, owner: user?.id === book.createdById };
   }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,14 +7,47 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(__dirname, '../..');
 const STARTUP_TIMEOUT_MS = 20_000;
 
+/**
+ * A port free now, for a server that starts a moment later. Taken below the kernel's ephemeral range where
+ * it has one: a port from that range (what `listen(0)` gives) can be taken meanwhile as the local end of
+ * any outgoing connection of a parallel suite (to PostgreSQL, to an app), and the server's listen then
+ * fails with EADDRINUSE. Below it, only another suite's pick can collide, about once in 10,000.
+ */
 export async function freePort(): Promise<number> {
+  const ephemeralStart = Number(/^(\d+)/.exec(readFileIfPresent('/proc/sys/net/ipv4/ip_local_port_range'))?.[1] ?? 0);
+  if (ephemeralStart > 20_000) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const port = 10_000 + Math.floor(Math.random() * (ephemeralStart - 10_000));
+      if (await canListen(port)) return port;
+    }
+  }
+  return listenOnce(0);
+}
+
+function readFileIfPresent(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenOnce(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Listens on `port` (0: any) on loopback, closes again, and gives the port. */
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolvePort(bound));
     });
   });
 }

@@ -185,6 +185,35 @@ for (const store of SESSION_STORES) {
       expect(onA.body).toContain('Added through B');
     });
 
+    it('shows on one instance’s anonymous book page an edit made through the other, at once', async () => {
+      const cookie = { cookie: `${SESSION_COOKIE}=${sessionCookie}`, 'content-type': 'application/x-www-form-urlencoded' };
+      const added = await send(
+        a.port,
+        'POST',
+        '/books/add',
+        cookie,
+        new URLSearchParams({ title: 'Before the edit', _csrf: csrfFromA }).toString(),
+      );
+      expect(added.status).toBe(303);
+      const path = added.location!;
+      // B renders the book's page for anonymous visitors and keeps it while nothing changes.
+      for (let i = 0; i < 2; i++)
+        expect((await send(b.port, 'GET', path)).body).toContain('<h1 class="book-page-title">Before the edit</h1>');
+
+      const edited = await send(
+        a.port,
+        'POST',
+        `${path}/edit`,
+        cookie,
+        new URLSearchParams({ title: 'After the edit', _csrf: csrfFromA }).toString(),
+      );
+      expect(edited.status).toBe(303);
+
+      const onB = await send(b.port, 'GET', path);
+      expect(onB.status).toBe(200);
+      expect(onB.body).toContain('<h1 class="book-page-title">After the edit</h1>');
+    });
+
     it('ends a session through one instance’s account page, and the other refuses its cookie at once', async () => {
       const phone = new WebClient(a.baseUrl);
       await phone.signIn('twice@example.com', 'Ada Twice', '/books/mine');

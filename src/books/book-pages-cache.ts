@@ -3,12 +3,26 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BoundedMap } from '../common/bounded-map';
 import { BooksRepository } from './books.repository';
 
-/** The all-books list, page 1 or a page named by a token: the same bytes for every anonymous visitor. */
-const CACHEABLE = /^\/books(?:\?page_token=[A-Za-z0-9_.-]{1,1024})?$/;
-/** Page 1 and the pages people are paging through now; about 10 KB each. */
-export const MAX_PAGES = 64;
+/**
+ * Where a page that may be kept can be: the all-books list (page 1 or a page named by a token) and one
+ * book's page. Only a handler's say-so (`keepForAnonymous`) keeps one: a path that matches is not enough.
+ */
+const CANDIDATE = /^\/books(?:\?page_token=[A-Za-z0-9_.-]{1,1024}|\/[A-Za-z0-9_-]{1,64})?$/;
+/** Page 1, the pages people are paging through and the books they are looking at now; up to about 10 KB each. */
+export const MAX_PAGES = 256;
 /** Bounds anything time-bound in a page, such as signed cover URLs (valid 15 minutes or more). */
 export const MAX_AGE_MS = 60_000;
+
+const KEEP = Symbol('keep for anonymous visitors');
+
+/**
+ * Marks the page being answered as one that shows nothing but books (titles, authors, descriptions,
+ * who added them and cover URLs made from the book's own keys): the same bytes for every anonymous
+ * visitor while no book changes. Called by the books list and book page handlers.
+ */
+export function keepForAnonymous(res: Response): void {
+  (res.locals as { [KEEP]?: true })[KEEP] = true;
+}
 
 interface Page {
   stamp: string;
@@ -18,23 +32,23 @@ interface Page {
 }
 
 /**
- * Reuses the rendered all-books list for anonymous visitors while it is exactly current: each page is
- * kept with the repository's change stamp read before its query ran, and served again only while the
- * stamp still reads the same (one indexed read of one row, which every instance's writes move). So a
- * book added on any instance is listed at once everywhere; nothing is stale, and no state that matters
- * lives in the process. Adapters without a stamp (null) are never cached.
+ * Reuses the rendered all-books list pages and book pages for anonymous visitors while they are exactly
+ * current: each page is kept with the repository's change stamp read before its query ran, and served
+ * again only while the stamp still reads the same (one indexed read of one row, which every instance's
+ * writes move). So a book added, edited or deleted on any instance shows at once everywhere; nothing is
+ * stale, and no state that matters lives in the process. Adapters without a stamp (null) are never cached.
  *
- * Books-only, on purpose: the pages it keeps (`/books` and its page tokens, nothing else) show nothing
- * but books (title, author, and cover URLs made from the book's own keys, which MAX_AGE_MS bounds), so
- * `BooksRepository.changeStamp()` is all that can make one stale. A feature whose data comes to appear on
- * these pages must move a stamp as well: then the stamp becomes a port in `common/` that every such
- * feature's writes move, read here instead of the repository. Until then no other feature has anything
- * to do for it. The spec checks that no other page is ever kept.
+ * Books-only, on purpose: a page is kept only when its handler says it shows nothing but books
+ * (`keepForAnonymous`), so `BooksRepository.changeStamp()` is all that can make one stale (MAX_AGE_MS
+ * bounds time-bound cover URLs). A feature whose data comes to appear on these pages must move a stamp as
+ * well: then the stamp becomes a port in `common/` that every such feature's writes move, read here
+ * instead of the repository. Until then no other feature has anything to do for it. The spec checks that
+ * no other page is ever kept.
  *
  * Mounted by `configureApp` for anonymous reads only: signed-in pages carry a name and a CSRF token.
  */
 @Injectable()
-export class ListPageCache {
+export class BookPagesCache {
   private readonly pages = new BoundedMap<string, Page>(MAX_PAGES);
   private readonly changeStamp: () => Promise<string | null>;
 
@@ -43,7 +57,7 @@ export class ListPageCache {
   }
 
   readonly middleware: RequestHandler = (req, res, next) => {
-    if (req.method !== 'GET' || !CACHEABLE.test(req.originalUrl)) return next();
+    if (req.method !== 'GET' || !CANDIDATE.test(req.originalUrl)) return next();
     // A failure to read the stamp is the outage the page itself would meet: answered as one (503) at once.
     this.changeStamp().then((stamp) => this.serve(stamp, req, res, next), next);
   };
@@ -62,7 +76,9 @@ export class ListPageCache {
     // stamp, so such a page is rendered again next time rather than served stale.
     const send = res.send.bind(res);
     res.send = (body?: unknown) => {
-      if (res.statusCode === 200 && typeof body === 'string') this.pages.set(key, { stamp, body: Buffer.from(body), storedAt: Date.now() });
+      const kept = (res.locals as { [KEEP]?: true })[KEEP] === true;
+      if (kept && res.statusCode === 200 && typeof body === 'string')
+        this.pages.set(key, { stamp, body: Buffer.from(body), storedAt: Date.now() });
       return send(body);
     };
     next();

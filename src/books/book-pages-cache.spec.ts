@@ -2,18 +2,24 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import type { BooksRepository } from './books.repository';
-import { ListPageCache, MAX_AGE_MS, MAX_PAGES, sharedReads } from './list-page-cache';
+import { BookPagesCache, keepForAnonymous, MAX_AGE_MS, MAX_PAGES, sharedReads } from './book-pages-cache';
 
 /** The cache in front of a route that renders a new body (with a render count) every time it runs. */
 async function serve(stamp: () => Promise<string | null>) {
-  const cache = new ListPageCache({ changeStamp: stamp } as unknown as BooksRepository);
+  const cache = new BookPagesCache({ changeStamp: stamp } as unknown as BooksRepository);
   let renders = 0;
   let status = 200;
   const app = express();
   app.use(cache.middleware);
-  app.get('/books', (_req, res) => void res.status(status).send(`<p>render ${++renders}</p>`));
-  // Every other page, rendered the same way: none of them may be kept.
-  app.get(/.*/, (_req, res) => void res.status(status).send(`<p>render ${++renders}</p>`));
+  const render = (keep: boolean) => (_req: express.Request, res: express.Response) => {
+    if (keep) keepForAnonymous(res);
+    void res.status(status).send(`<p>render ${++renders}</p>`);
+  };
+  // As the books controller's routes are: My Books and the form before a book's page, which says "keep".
+  app.get(['/books/mine', '/books/add'], render(false));
+  app.get(['/books', '/books/:id'], render(true));
+  // Every other page, rendered the same way without saying "keep": none of them may be kept.
+  app.get(/.*/, render(false));
   app.use(
     (error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(503).send(error.message),
   );
@@ -28,7 +34,7 @@ async function serve(stamp: () => Promise<string | null>) {
   return { get, setStatus: (s: number) => (status = s), close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-describe(ListPageCache.name, () => {
+describe(BookPagesCache.name, () => {
   let stamp: string | null;
   let app: Awaited<ReturnType<typeof serve>>;
 
@@ -63,12 +69,21 @@ describe(ListPageCache.name, () => {
     await expect(app.get('/books?page_token=abc.def&x=1')).resolves.toMatchObject({ body: '<p>render 6</p>' });
   });
 
-  it("keeps only the all-books list: never My Books, a book, a form or another feature's page", async () => {
+  it('keeps a book page as it keeps a list page, until the stamp moves', async () => {
+    await app.get('/books/12');
+    await expect(app.get('/books/12')).resolves.toEqual({ status: 200, type: 'text/html; charset=utf-8', body: '<p>render 1</p>' });
+    await expect(app.get('/books/13')).resolves.toMatchObject({ body: '<p>render 2</p>' });
+    await expect(app.get('/books/12?x=1')).resolves.toMatchObject({ body: '<p>render 3</p>' });
+    stamp = '2';
+    await expect(app.get('/books/12')).resolves.toMatchObject({ body: '<p>render 4</p>' });
+  });
+
+  it("keeps only what a books handler says to keep: never My Books, a form or another feature's page", async () => {
     const others = [
       '/books/mine',
       '/books/mine?page_token=abc.def',
-      '/books/12',
       '/books/add',
+      '/books/12/edit',
       '/',
       '/covers/x.webp',
       '/other?page_token=abc.def',
