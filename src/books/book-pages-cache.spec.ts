@@ -166,14 +166,17 @@ describe(sharedReads.name, () => {
     await expect(Promise.all([second, third])).resolves.toEqual(['after', 'after']);
   });
 
-  it('fails only the callers of a failed read, and reads again for the next', async () => {
+  it('fails those waiting with a failed read at once (one deadline, not two), and reads afresh for the next caller', async () => {
     const { read, pending } = controlledReads();
     const shared = sharedReads(read);
     const failing = shared();
-    const next = shared();
+    const waiting = shared();
     pending[0].reject(new Error('down'));
     await expect(failing).rejects.toThrow('down');
-    await settle();
+    await expect(waiting).rejects.toThrow('down');
+    expect(pending).toHaveLength(1);
+    const next = shared();
+    expect(pending).toHaveLength(2);
     pending[1].resolve('back');
     await expect(next).resolves.toBe('back');
   });

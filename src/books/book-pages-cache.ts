@@ -85,13 +85,13 @@ export class BookPagesCache {
   }
 }
 
-const ignore = () => undefined;
-
 /**
- * Shares reads among callers without ever answering one with a read older than its call: the first
+ * Shares reads among callers without ever answering one with a value read before its call: the first
  * caller starts a read; those who call while it runs (it may have begun before a write they saw finish)
  * all share the next one, which starts when it ends. Under load a database round trip then serves every
- * request that arrived during the previous one.
+ * request that arrived during the previous one. A failure is shared instead: when the running read fails
+ * (the database did not answer in time), those waiting fail with it at once, rather than after a second
+ * deadline of their own; a failure carries no stale value, and the next caller reads afresh.
  */
 export function sharedReads<T>(read: () => Promise<T>): () => Promise<T> {
   let running: Promise<T> | undefined;
@@ -107,10 +107,16 @@ export function sharedReads<T>(read: () => Promise<T>): () => Promise<T> {
   };
   return () => {
     if (!running) return start();
-    queued ??= running.then(ignore, ignore).then(() => {
-      queued = undefined;
-      return start();
-    });
+    queued ??= running.then(
+      () => {
+        queued = undefined;
+        return start();
+      },
+      (error: unknown) => {
+        queued = undefined;
+        throw error;
+      },
+    );
     return queued;
   };
 }
