@@ -2,11 +2,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import type { BooksRepository } from './books.repository';
-import { BookPagesCache, keepForAnonymous, MAX_AGE_MS, MAX_PAGES, sharedReads } from './book-pages-cache';
+import { BookChangeStamp } from './book-change-stamp';
+import { BookPagesCache, keepForAnonymous, MAX_AGE_MS, MAX_PAGES } from './book-pages-cache';
 
 /** The cache in front of a route that renders a new body (with a render count) every time it runs. */
 async function serve(stamp: () => Promise<string | null>) {
-  const cache = new BookPagesCache({ changeStamp: stamp } as unknown as BooksRepository);
+  const cache = new BookPagesCache(new BookChangeStamp({ changeStamp: stamp } as unknown as BooksRepository));
   let renders = 0;
   let status = 200;
   const app = express();
@@ -125,59 +126,5 @@ describe(BookPagesCache.name, () => {
     // Page 1 was the oldest: pushed out by the last token.
     await expect(app.get('/books')).resolves.toMatchObject({ body: `<p>render ${MAX_PAGES + 3}</p>` });
     await expect(app.get(`/books?page_token=t${MAX_PAGES - 1}`)).resolves.toMatchObject({ body: `<p>render ${MAX_PAGES + 2}</p>` });
-  });
-});
-
-describe(sharedReads.name, () => {
-  /** Reads that finish only when the test says so. */
-  function controlledReads() {
-    const pending: { resolve: (value: string) => void; reject: (error: Error) => void }[] = [];
-    const read = () => new Promise<string>((resolve, reject) => pending.push({ resolve, reject }));
-    return { read, pending };
-  }
-  const settle = () => new Promise((resolve) => setImmediate(resolve));
-
-  it('gives a caller alone a read of its own', async () => {
-    const { read, pending } = controlledReads();
-    const shared = sharedReads(read);
-    const first = shared();
-    pending[0].resolve('a');
-    await expect(first).resolves.toBe('a');
-    const second = shared();
-    expect(pending).toHaveLength(2);
-    pending[1].resolve('b');
-    await expect(second).resolves.toBe('b');
-  });
-
-  it('never answers a caller with a read that began before its call: those who call meanwhile share the next', async () => {
-    const { read, pending } = controlledReads();
-    const shared = sharedReads(read);
-    const first = shared();
-    const [second, third] = [shared(), shared()];
-    await settle();
-    expect(pending).toHaveLength(1);
-
-    pending[0].resolve('before');
-    await expect(first).resolves.toBe('before');
-    await settle();
-    expect(pending).toHaveLength(2);
-    pending[1].resolve('after');
-
-    await expect(Promise.all([second, third])).resolves.toEqual(['after', 'after']);
-  });
-
-  it('fails those waiting with a failed read at once (one deadline, not two), and reads afresh for the next caller', async () => {
-    const { read, pending } = controlledReads();
-    const shared = sharedReads(read);
-    const failing = shared();
-    const waiting = shared();
-    pending[0].reject(new Error('down'));
-    await expect(failing).rejects.toThrow('down');
-    await expect(waiting).rejects.toThrow('down');
-    expect(pending).toHaveLength(1);
-    const next = shared();
-    expect(pending).toHaveLength(2);
-    pending[1].resolve('back');
-    await expect(next).resolves.toBe('back');
   });
 });

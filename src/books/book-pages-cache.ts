@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BoundedMap } from '../common/bounded-map';
-import { BooksRepository } from './books.repository';
+import { BookChangeStamp } from './book-change-stamp';
 
 /**
  * Where a page that may be kept can be: the all-books list (page 1 or a page named by a token) and one
@@ -39,7 +39,7 @@ interface Page {
  * stale, and no state that matters lives in the process. Adapters without a stamp (null) are never cached.
  *
  * Books-only, on purpose: a page is kept only when its handler says it shows nothing but books
- * (`keepForAnonymous`), so `BooksRepository.changeStamp()` is all that can make one stale (MAX_AGE_MS
+ * (`keepForAnonymous`), so the books' change stamp is all that can make one stale (MAX_AGE_MS
  * bounds time-bound cover URLs). A feature whose data comes to appear on these pages must move a stamp as
  * well: then the stamp becomes a port in `common/` that every such feature's writes move, read here
  * instead of the repository. Until then no other feature has anything to do for it. The spec checks that
@@ -50,16 +50,12 @@ interface Page {
 @Injectable()
 export class BookPagesCache {
   private readonly pages = new BoundedMap<string, Page>(MAX_PAGES);
-  private readonly changeStamp: () => Promise<string | null>;
-
-  constructor(books: BooksRepository) {
-    this.changeStamp = sharedReads(() => books.changeStamp());
-  }
+  constructor(private readonly stamp: BookChangeStamp) {}
 
   readonly middleware: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET' || !CANDIDATE.test(req.originalUrl)) return next();
     // A failure to read the stamp is the outage the page itself would meet: answered as one (503) at once.
-    this.changeStamp().then((stamp) => this.serve(stamp, req, res, next), next);
+    this.stamp.read().then((stamp) => this.serve(stamp, req, res, next), next);
   };
 
   private serve(stamp: string | null, req: Request, res: Response, next: NextFunction): void {
@@ -83,40 +79,4 @@ export class BookPagesCache {
     };
     next();
   }
-}
-
-/**
- * Shares reads among callers without ever answering one with a value read before its call: the first
- * caller starts a read; those who call while it runs (it may have begun before a write they saw finish)
- * all share the next one, which starts when it ends. Under load a database round trip then serves every
- * request that arrived during the previous one. A failure is shared instead: when the running read fails
- * (the database did not answer in time), those waiting fail with it at once, rather than after a second
- * deadline of their own; a failure carries no stale value, and the next caller reads afresh.
- */
-export function sharedReads<T>(read: () => Promise<T>): () => Promise<T> {
-  let running: Promise<T> | undefined;
-  let queued: Promise<T> | undefined;
-  const start = (): Promise<T> => {
-    const current = read();
-    running = current;
-    const done = () => {
-      if (running === current) running = undefined;
-    };
-    current.then(done, done);
-    return current;
-  };
-  return () => {
-    if (!running) return start();
-    queued ??= running.then(
-      () => {
-        queued = undefined;
-        return start();
-      },
-      (error: unknown) => {
-        queued = undefined;
-        throw error;
-      },
-    );
-    return queued;
-  };
 }

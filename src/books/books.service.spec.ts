@@ -4,6 +4,8 @@ import type { Book, BookChanges, CoverKeys, NewBook } from './book';
 import { BookNotFound, NotBookOwner } from './books.errors';
 import { type BookPage, BooksRepository, type ListQuery } from './books.repository';
 import { BooksService } from './books.service';
+import { BookChangeStamp } from './book-change-stamp';
+import { StampedBookReads } from './stamped-book-reads';
 
 /** An in-memory repository, just enough for the service's own rules. */
 class MemoryBooks extends BooksRepository {
@@ -74,7 +76,12 @@ describe(BooksService.name, () => {
   beforeEach(() => {
     books = new MemoryBooks();
     covers = new FakeCovers();
-    service = new BooksService(books, covers as unknown as CoverService, loadConfig({ SESSION_SECRET: 's' }));
+    service = new BooksService(
+      books,
+      covers as unknown as CoverService,
+      loadConfig({ SESSION_SECRET: 's' }),
+      new StampedBookReads(books, new BookChangeStamp(books)),
+    );
   });
 
   it('sets the owner and the sort key on create', async () => {

@@ -3,8 +3,9 @@ import { AppConfig } from '../config/app-config';
 import { CoverService, type CoverUrls } from '../storage/cover.service';
 import { type Book, type BookFields, type BookSummary, type CoverKeys, sortKeyFor } from './book';
 import { BookNotFound, NotBookOwner } from './books.errors';
-import { BooksRepository, type ListQuery } from './books.repository';
+import { BooksRepository } from './books.repository';
 import { PageTokens } from './page-token';
+import { StampedBookReads } from './stamped-book-reads';
 import { queryWords } from './search-words';
 
 export const PAGE_SIZE = 10;
@@ -40,6 +41,8 @@ export class BooksService {
     private readonly books: BooksRepository,
     private readonly covers: CoverService,
     config: AppConfig,
+    /** The same reads, reused while the change stamp stands still: for pages and single books. */
+    private readonly reads: StampedBookReads,
   ) {
     this.tokens = new PageTokens(config.sessionSecrets);
   }
@@ -69,7 +72,8 @@ export class BooksService {
     const base = ownerId === undefined ? 'all' : `mine:${ownerId}`;
     const listName = words.length === 0 ? base : `${base}:q:${JSON.stringify(words)}`;
     const position = pageToken ? this.tokens.verify(listName, pageToken) : { cursor: undefined, page: 1 };
-    const page = await this.books.list({ createdById: ownerId, after: position.cursor, limit, words, whole } as ListQuery);
+    const query = { createdById: ownerId, after: position.cursor, limit, words };
+    const page = whole ? await this.books.list({ ...query, whole: true }) : await this.reads.list(query);
     // A page after one of unknown number is unknown too; its token still says "not the first" with 2 or more.
     const nextNumber = position.page === null ? 0 : position.page + 1;
     return {
@@ -191,7 +195,7 @@ export class BooksService {
   }
 
   private async find(id: string): Promise<Book> {
-    const book = await this.books.findById(id);
+    const book = await this.reads.findById(id);
     if (!book) throw new BookNotFound();
     return book;
   }
