@@ -56,7 +56,7 @@ describe(StampedBookReads.name, () => {
   });
 
   it('keeps each owner, position, size and search apart', async () => {
-    const queries: ListQuery[] = [
+    const queries: (ListQuery & { whole?: false })[] = [
       { limit: 10 },
       { limit: 10, createdById: 'ada' },
       { limit: 10, createdById: 'bob' },
