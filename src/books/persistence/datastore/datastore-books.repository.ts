@@ -103,6 +103,11 @@ export class DatastoreBooksRepository extends BooksRepository implements OnAppli
     await this.backfilling;
   }
 
+  /** Settles when the backfill started at bootstrap has finished or stopped (at once if none started). */
+  async startupBackfill(): Promise<void> {
+    await this.backfilling;
+  }
+
   /**
    * Gives the books stored before search existed their `words`: walks every book in key order,
    * BACKFILL_BATCH at a time, each batch in a transaction that writes only books still without words
