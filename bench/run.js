@@ -587,38 +587,26 @@ function checks(report) {
   const conns = [...new Set(report.scenarios.map((s) => s.connections))];
   const top = Math.max(...conns);
   for (const c of conns) {
-    const list = find('list', c);
+    const here = report.scenarios.filter((s) => s.connections === c);
     const ceiling = report.ceiling?.[c];
-    if (list && ceiling) {
-      const ratio = round(list.rps / ceiling.rps, 3);
-      list.ceilingRatio = ratio;
-      if (c === 50 || (c === top && !conns.includes(50))) {
-        out.push({
-          check: `list page 1 at ${c} connections: app/ceiling`,
-          value: ratio,
-          target: `>= ${TARGETS.ceilingRatio}`,
-          met: ratio >= TARGETS.ceilingRatio,
-        });
-        out.push({
-          check: `list page 1 at ${c} connections: p99`,
-          value: `${list.p99} ms`,
-          target: `< ${TARGETS.p99Ms} ms`,
-          met: list.p99 < TARGETS.p99Ms,
-        });
-      }
-    }
     const empty = report.emptyNest?.[c];
-    for (const s of report.scenarios.filter((s) => s.connections === c)) {
+    for (const s of here) {
       if (ceiling) s.ceilingRatio = round(s.rps / ceiling.rps, 3);
       if (empty) s.emptyNestRatio = round(s.rps / empty.rps, 2);
     }
-    if (c === 50 || (c === top && !conns.includes(50)))
-      out.push(
-        ...pageKindChecks(
-          report.scenarios.filter((s) => s.connections === c),
-          c,
-        ),
-      );
+    const list = find('list', c);
+    // The targets are checked at 50 connections (or the most measured, when 50 is not).
+    if (c === 50 || (c === top && !conns.includes(50))) {
+      if (list?.ceilingRatio !== undefined) {
+        out.push({
+          check: `list page 1 at ${c} connections: app/ceiling`,
+          value: list.ceilingRatio,
+          target: `>= ${TARGETS.ceilingRatio}`,
+          met: list.ceilingRatio >= TARGETS.ceilingRatio,
+        });
+      }
+      out.push(...pageKindChecks(here, c));
+    }
     const deep = find('deep', c);
     if (list && deep) {
       // Cost is CPU time per request where /proc tells it (steadier than throughput on a shared machine).
@@ -661,8 +649,7 @@ function pageKindChecks(scenarios, c) {
         met: s.emptyNestRatio >= target,
       });
     }
-    if (s.scenario !== 'list')
-      out.push({ check: `${s.title} at ${c}: p99`, value: `${s.p99} ms`, target: `< ${TARGETS.p99Ms} ms`, met: s.p99 < TARGETS.p99Ms });
+    out.push({ check: `${s.title} at ${c}: p99`, value: `${s.p99} ms`, target: `< ${TARGETS.p99Ms} ms`, met: s.p99 < TARGETS.p99Ms });
     const cpuTarget = SIGNED_IN_KINDS.has(s.scenario) ? TARGETS.signedInCpuMs : s.scenario === 'book' ? TARGETS.bookCpuMs : undefined;
     if (cpuTarget !== undefined && s.cpuMsPerRequest > 0)
       out.push({

@@ -37,8 +37,10 @@ class MemoryBooks extends BooksRepository {
   async list(_query: ListQuery): Promise<BookPage<Book>> {
     return { books: [...this.rows.values()], next: null };
   }
-  async changeStamp(): Promise<null> {
-    return null;
+  /** Null (no stamp, so nothing is kept) unless a test sets one. */
+  stamp: string | null = null;
+  async changeStamp(): Promise<string | null> {
+    return this.stamp;
   }
 }
 
@@ -82,6 +84,21 @@ describe(BooksService.name, () => {
       loadConfig({ SESSION_SECRET: 's' }),
       new StampedBookReads(books, new BookChangeStamp(books)),
     );
+  });
+
+  it('reuses list pages and books while the stamp stands still, but reads whole pages (the API, exports) every time', async () => {
+    books.stamp = '1';
+    const { id } = await service.create(ada, fields, undefined);
+    const list = jest.spyOn(books, 'list');
+    const find = jest.spyOn(books, 'findById');
+    for (let i = 0; i < 2; i++) {
+      await service.list(undefined, undefined);
+      await service.get(id);
+    }
+    expect([list.mock.calls.length, find.mock.calls.length]).toEqual([1, 1]);
+    for (let i = 0; i < 2; i++) await service.listWhole(undefined, undefined);
+    for await (const page of service.owned(ada.id)) expect(page).toHaveLength(1);
+    expect(list.mock.calls.slice(1).map(([query]) => query.whole)).toEqual([true, true, true]);
   });
 
   it('sets the owner and the sort key on create', async () => {

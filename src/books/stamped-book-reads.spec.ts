@@ -70,7 +70,7 @@ describe(StampedBookReads.name, () => {
     expect(books.lists).toBe(queries.length);
   });
 
-  it(`never keeps whole books or pages of more than ${MAX_KEPT_PAGE}`, async () => {
+  it(`never keeps a page of more than ${MAX_KEPT_PAGE} books (whole pages never reach it: BooksService reads those itself)`, async () => {
     await reads.list({ limit: MAX_KEPT_PAGE + 1 });
     await reads.list({ limit: MAX_KEPT_PAGE + 1 });
     expect(books.lists).toBe(2);

@@ -157,25 +157,22 @@ for (const store of SESSION_STORES) {
       expect(page.body).toContain('My Books');
     });
 
+    /** A form posted to one instance with the session signed in on A and the CSRF token A issued. */
+    const postForm = (port: number, path: string, fields: Record<string, string>) =>
+      send(
+        port,
+        'POST',
+        path,
+        { cookie: `${SESSION_COOKIE}=${sessionCookie}`, 'content-type': 'application/x-www-form-urlencoded' },
+        new URLSearchParams({ ...fields, _csrf: csrfFromA }).toString(),
+      );
+
     it('lists on one instance a book added through the other, with a CSRF token from either', async () => {
-      const cookie = { cookie: `${SESSION_COOKIE}=${sessionCookie}`, 'content-type': 'application/x-www-form-urlencoded' };
       // B has rendered its anonymous list page before the adds (and may keep it while nothing changes).
       for (let i = 0; i < 2; i++) expect((await send(b.port, 'GET', '/books')).body).not.toContain('Added through A');
-      const viaA = await send(
-        a.port,
-        'POST',
-        '/books/add',
-        cookie,
-        new URLSearchParams({ title: 'Added through A', _csrf: csrfFromA }).toString(),
-      );
+      const viaA = await postForm(a.port, '/books/add', { title: 'Added through A' });
       // The token was issued by A: B finds it in the shared session.
-      const viaB = await send(
-        b.port,
-        'POST',
-        '/books/add',
-        cookie,
-        new URLSearchParams({ title: 'Added through B', _csrf: csrfFromA }).toString(),
-      );
+      const viaB = await postForm(b.port, '/books/add', { title: 'Added through B' });
       expect([viaA.status, viaB.status]).toEqual([303, 303]);
 
       const onB = await send(b.port, 'GET', '/books');
@@ -185,33 +182,25 @@ for (const store of SESSION_STORES) {
       expect(onA.body).toContain('Added through B');
     });
 
-    it('shows on one instance’s anonymous book page an edit made through the other, at once', async () => {
-      const cookie = { cookie: `${SESSION_COOKIE}=${sessionCookie}`, 'content-type': 'application/x-www-form-urlencoded' };
-      const added = await send(
-        a.port,
-        'POST',
-        '/books/add',
-        cookie,
-        new URLSearchParams({ title: 'Before the edit', _csrf: csrfFromA }).toString(),
-      );
+    it('shows on the other instance an edit made through one at once, to visitors and to the signed-in owner', async () => {
+      const added = await postForm(a.port, '/books/add', { title: 'Before the edit' });
       expect(added.status).toBe(303);
       const path = added.location!;
-      // B renders the book's page for anonymous visitors and keeps it while nothing changes.
-      for (let i = 0; i < 2; i++)
+      const signedIn = { cookie: `${SESSION_COOKIE}=${sessionCookie}` };
+      // B renders the book's page for anonymous visitors and keeps it, and keeps the book its owner's page
+      // reads, while nothing changes.
+      for (let i = 0; i < 2; i++) {
         expect((await send(b.port, 'GET', path)).body).toContain('<h1 class="book-page-title">Before the edit</h1>');
+        expect((await send(b.port, 'GET', path, signedIn)).body).toContain('<h1 class="book-page-title">Before the edit</h1>');
+      }
 
-      const edited = await send(
-        a.port,
-        'POST',
-        `${path}/edit`,
-        cookie,
-        new URLSearchParams({ title: 'After the edit', _csrf: csrfFromA }).toString(),
-      );
-      expect(edited.status).toBe(303);
+      expect((await postForm(a.port, `${path}/edit`, { title: 'After the edit' })).status).toBe(303);
 
-      const onB = await send(b.port, 'GET', path);
-      expect(onB.status).toBe(200);
-      expect(onB.body).toContain('<h1 class="book-page-title">After the edit</h1>');
+      for (const headers of [{}, signedIn]) {
+        const onB = await send(b.port, 'GET', path, headers);
+        expect(onB.status).toBe(200);
+        expect(onB.body).toContain('<h1 class="book-page-title">After the edit</h1>');
+      }
     });
 
     it('ends a session through one instance’s account page, and the other refuses its cookie at once', async () => {
