@@ -100,14 +100,18 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // None of it for covers and probes, which are the same for everyone (no session read, no cookie on a
   // cacheable image), nor for anonymous reads: a GET without our cookie has no body and no session to load
   // (only the start and end of sign-in need a fresh session), and may be a list or book page already rendered.
-  const keptPages = guarded(app.get(BookPagesCache).middleware);
+  const keptPages = app.get(BookPagesCache);
+  const keptForAnonymous = guarded(keptPages.anonymous);
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (isApiPath(req.path)) return next();
-    if (anonymousRead(req, cookie.name)) return keptPages(req, res, next);
+    if (anonymousRead(req, cookie.name)) return keptForAnonymous(req, res, next);
     if (SESSIONLESS.test(req.path)) return next();
     stateful(req, res, next);
   });
   app.use(pageLocals);
+  // Signed-in list, My Books and book pages, once the session has been read and checked: kept with marks where
+  // the viewer's name, picture and CSRF token go, filled in per request.
+  app.use(guarded(keptPages.signedIn));
 
   compactTemplates(hbs.handlebars);
   app.setBaseViewsDir(join(ROOT, 'views'));

@@ -9,7 +9,7 @@ import { RateLimit } from '../rate-limits/rate-limit.guard';
 import { InvalidImage } from '../storage/storage.errors';
 import type { BookFields } from './book';
 import { type BookFormErrors, parseBookForm } from './book-form';
-import { keepForAnonymous } from './book-pages-cache';
+import { keepPage } from './book-pages-cache';
 import { type BookListPage, BooksService, type CoverChange } from './books.service';
 import { InvalidSearch } from './books.errors';
 import { queryWords } from './search-words';
@@ -35,16 +35,22 @@ export class BooksController {
   async list(@Query('page_token') pageToken: unknown, @Query('q') q: unknown, @Res({ passthrough: true }) res: Response) {
     const query = searchParam(q);
     const page = await this.books.list(undefined, pageParam(pageToken), undefined, query);
-    keepForAnonymous(res);
+    keepPage(res);
     return listPage('Books', '/books', query, page);
   }
 
   @Get('books/mine')
   @UseGuards(SignedInGuard)
   @Render('books/list')
-  async mine(@CurrentUser() user: SessionUser, @Query('page_token') pageToken: unknown, @Query('q') q: unknown) {
+  async mine(
+    @CurrentUser() user: SessionUser,
+    @Query('page_token') pageToken: unknown,
+    @Query('q') q: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const query = searchParam(q);
     const page = await this.books.list(user.id, pageParam(pageToken), undefined, query);
+    keepPage(res, { only: user.id });
     return { ...listPage('My Books', '/books/mine', query, page), mine: true };
   }
 
@@ -87,8 +93,10 @@ export class BooksController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const book = await this.books.get(id);
-    keepForAnonymous(res);
-    return { title: book.title, book, owner: user?.id === book.createdById };
+    const owner = user?.id === book.createdById;
+    // The owner sees the book's controls: their page is theirs alone; everyone else's is the same.
+    keepPage(res, owner ? { only: book.createdById } : { except: book.createdById });
+    return { title: book.title, book, owner };
   }
 
   @Get('books/:id/edit')

@@ -1,6 +1,7 @@
 import { type RunningApp, startApp } from '../helpers/app-process';
 import { startScriptedProvider, type ScriptedProvider } from '../helpers/scripted-provider';
 import { type Page, WebClient } from '../helpers/web-client';
+import { addBook } from './bookshelf/support';
 
 /**
  * Sign-in against a provider that sends what Google never would. No real provider can be made to send
@@ -98,6 +99,36 @@ describe('sign-in with untrustworthy identity claims', () => {
     expect((await plain.get('/books')).html.querySelector('nav img.avatar')?.getAttribute('src')).toMatch(
       /^\/static\/avatar\.[0-9a-f]{8}\.svg$/,
     );
+  });
+
+  it('fills kept signed-in pages with each viewer exactly as rendering the page for them does', async () => {
+    // A name and a picture URL with every character that HTML escaping changes; a second viewer without a picture.
+    provider.claims = { sub: 'kept-1', name: `Quinn <O'Hara> & "Co" =\``, picture: 'https://lh3.googleusercontent.com/a/q=s96-c?x=1&y=2' };
+    const quinn = new WebClient(app.baseUrl);
+    await callback(quinn);
+    provider.claims = { sub: 'kept-2', name: 'Rae & Co', picture: 'http://example.com/plain.png' };
+    const rae = new WebClient(app.baseUrl);
+    await callback(rae);
+    // Its "Added" message shows on the next page, which is never kept: the first of the loop below.
+    const book = `/books/${await addBook(quinn, { title: 'Kept <b>', author: 'A & B' })}`;
+    // The second request of each is the kept page; with a query string nobody reads, the page is rendered afresh.
+    for (const [client, path] of [
+      [quinn, '/books'],
+      [rae, '/books'],
+      [quinn, '/books/mine'],
+      [rae, '/books/mine'],
+      [quinn, book],
+      [rae, book],
+    ] as const) {
+      await client.get(path);
+      const kept = await client.get(path);
+      const rendered = await client.get(`${path}?fresh=1`);
+      expect([kept.status, rendered.status]).toEqual([200, 200]);
+      expect(kept.body).toBe(rendered.body);
+    }
+    expect((await quinn.get(book)).html.querySelector('nav .user-name')?.text).toBe(`Quinn <O'Hara> & "Co" =\``);
+    expect((await quinn.get(book)).body).toContain('/edit');
+    expect((await rae.get(book)).body).not.toContain('/edit');
   });
 
   it('gives up on a token endpoint that never answers after 5 s, with a message', async () => {

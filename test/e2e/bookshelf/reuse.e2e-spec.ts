@@ -3,6 +3,8 @@ import { SqlDatabase } from '../../../src/database/sql/sql-database';
 import type { BooksTables } from '../../../src/books/persistence/sql/sql-books.tables';
 import { type InProcessApp, startInProcessApp } from '../../helpers/in-process-app';
 import { WebClient } from '../../helpers/web-client';
+import { SESSION_COOKIE } from '../../../src/sessions/session-cookie';
+import { UserSessions } from '../../../src/sessions/user-sessions';
 import { addBook, titlesOn } from './support';
 
 /**
@@ -64,5 +66,32 @@ describe('Bookshelf in-process: pages and reads kept under the change stamp', ()
       expect(list).toContain('Edited by hand');
       expect(list).not.toContain('Kept as written');
     }
+  });
+
+  it("fills a kept signed-in page with each viewer's own name and token, and stops serving it at once to an ended session", async () => {
+    const carol = new WebClient(app.baseUrl);
+    await carol.signIn('carol@example.com', 'Carol');
+    for (const client of [ada, bob, carol, bob]) await client.get('/books');
+    const kept = await bob.get('/books');
+    expect(kept.html.querySelector('nav .user-name')?.text).toBe('Bob');
+    expect(kept.body).not.toContain('Ada Lovelace');
+    expect(carol.csrfToken()).not.toBe(bob.csrfToken(kept));
+    // Bob's token from the kept page is his: his form is accepted with it.
+    const added = await bob.post('/books/add', {
+      title: 'Bob adds from a kept page',
+      author: '',
+      publishedDate: '',
+      description: '',
+      _csrf: bob.csrfToken(kept),
+    });
+    expect(added.status).toBe(303);
+
+    await carol.get('/books/mine');
+    expect((await carol.get('/books/mine', { follow: false })).status).toBe(200);
+    const cookie = decodeURIComponent(carol.cookie(SESSION_COOKIE)!);
+    const sessionId = cookie.slice(2, cookie.lastIndexOf('.'));
+    await app.nest.get(UserSessions).end([sessionId]);
+    expect((await carol.get('/books/mine', { follow: false })).status).toBe(302);
+    expect((await carol.get('/books')).html.querySelector('nav .nav-login')?.text).toBe('Login');
   });
 });
