@@ -1,14 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { Store, type SessionData } from 'express-session';
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { BoundedMap } from '../../common/bounded-map';
 import type { SqlDatabase, SqlEngine } from '../../database/sql/sql-database';
 import { expiryOf, SESSION_PRUNE_INTERVAL_MS, SESSION_TOUCH_INTERVAL_MS } from '../session-lifetime';
 import type { StoredSession, UserSessions } from '../user-sessions';
 import { signedInUserOf } from './signed-in-user';
-import type { SessionsTables } from './sql-sessions.migrations';
+import type { SessionsTable, SessionsTables } from './sql-sessions.migrations';
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
+type StoredRow = Pick<SessionsTable, 'data' | 'expires_at'>;
 
 /** Sessions whose stored expiry this store remembers; a session it has forgotten is touched with a statement. */
 export const REMEMBERED_EXPIRIES = 10_000;
@@ -31,17 +32,21 @@ export class SqlSessionStore extends Store implements UserSessions {
 
   private readonly db: Kysely<SessionsTables>;
   private readonly engine: SqlEngine;
+  /** Run at the start of every signed-in request: built and compiled once, run with the session id as its one parameter. */
+  private readonly readQuery: CompiledQuery<StoredRow>;
 
   constructor(sql: SqlDatabase) {
     super();
     this.db = sql.tables<SessionsTables>();
     this.engine = sql.engine;
+    this.readQuery = this.db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', '').compile();
     this.pruner = setInterval(() => void this.prune(), SESSION_PRUNE_INTERVAL_MS).unref();
   }
 
   override get(sid: string, callback: Callback<SessionData | null>): void {
     this.run(callback, async () => {
-      const row = await this.db.selectFrom('sessions').select(['data', 'expires_at']).where('sid', '=', sid).executeTakeFirst();
+      const { rows } = await this.db.executeQuery<StoredRow>({ ...this.readQuery, parameters: [sid] });
+      const row = rows[0];
       if (!row || Number(row.expires_at) <= Date.now()) return null;
       this.expiries.set(sid, Number(row.expires_at));
       return JSON.parse(row.data) as SessionData;
