@@ -3,6 +3,7 @@ import { SqlDatabase } from '../../../src/database/sql/sql-database';
 import type { BooksTables } from '../../../src/books/persistence/sql/sql-books.tables';
 import { type InProcessApp, startInProcessApp } from '../../helpers/in-process-app';
 import { WebClient } from '../../helpers/web-client';
+import { BooksService } from '../../../src/books/books.service';
 import { SESSION_COOKIE } from '../../../src/sessions/session-cookie';
 import { UserSessions } from '../../../src/sessions/user-sessions';
 import { addBook, titlesOn } from './support';
@@ -71,7 +72,28 @@ describe('Bookshelf in-process: pages and reads kept under the change stamp', ()
   it("fills a kept signed-in page with each viewer's own name and token, and stops serving it at once to an ended session", async () => {
     const carol = new WebClient(app.baseUrl);
     await carol.signIn('carol@example.com', 'Carol');
-    for (const client of [ada, bob, carol, bob]) await client.get('/books');
+    const books = app.nest.get(BooksService);
+    const list = jest.spyOn(books, 'list');
+    const get = jest.spyOn(books, 'get');
+    try {
+      // A write first, so that nothing kept before counts; its "Added" message goes with the next page of Ada's.
+      const id = await addBook(ada, { title: 'Watched' });
+      await ada.get('/books/add');
+      list.mockClear();
+      get.mockClear();
+      // Rendered once for the first viewer; then the same kept page for everyone signed in, filled for each.
+      for (const client of [ada, bob, carol, bob]) await client.get('/books');
+      expect(list).toHaveBeenCalledTimes(1);
+      list.mockClear();
+      for (const client of [ada, ada, bob, carol, bob]) await client.get(`/books/${id}`);
+      for (const client of [ada, ada, bob, bob]) await client.get('/books/mine');
+      // One rendering for the owner, one for everyone else; My Books once for each person.
+      expect(get).toHaveBeenCalledTimes(2);
+      expect(list).toHaveBeenCalledTimes(2);
+    } finally {
+      list.mockRestore();
+      get.mockRestore();
+    }
     const kept = await bob.get('/books');
     expect(kept.html.querySelector('nav .user-name')?.text).toBe('Bob');
     expect(kept.body).not.toContain('Ada Lovelace');
