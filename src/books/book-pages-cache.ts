@@ -130,11 +130,11 @@ export class BookPagesCache {
     if (stamp === null) return next();
     const id = viewer.id as string;
     const shared = `${req.originalUrl} ${this.marks.variant(viewer)}`;
-    const current = (page?: ViewerPage) => page && page.stamp === stamp && Date.now() - page.storedAt < MAX_AGE_MS;
+    const current = (page?: ViewerPage): page is ViewerPage => !!page && page.stamp === stamp && Date.now() - page.storedAt < MAX_AGE_MS;
     const own = this.viewerPages.get(`${shared} ${id}`);
-    if (current(own)) return sendHtml(res, own!.page.fill(viewer));
+    if (current(own)) return sendHtml(res, own.page.fill(viewer));
     const common = this.viewerPages.get(shared);
-    if (current(common) && common!.except !== id) return sendHtml(res, common!.page.fill(viewer));
+    if (current(common) && common.except !== id) return sendHtml(res, common.page.fill(viewer));
     // Render the route's page once with marks for the viewer's values, keep it under the stamp read before
     // its query, and answer with it filled in.
     const render = res.render.bind(res) as (
