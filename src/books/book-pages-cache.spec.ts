@@ -245,6 +245,19 @@ describe(`${BookPagesCache.name} for signed-in viewers`, () => {
     await expect(get('/books/12', 'bob')).resolves.toMatchObject({ body: direct('bob', 3) });
   });
 
+  it(`renders a signed-in page again after ${MAX_AGE_MS / 1000} s, as an anonymous one`, async () => {
+    jest.useFakeTimers({
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'],
+    });
+    try {
+      await get('/books', 'ada');
+      jest.setSystemTime(Date.now() + MAX_AGE_MS);
+      await expect(get('/books', 'bob')).resolves.toMatchObject({ body: direct('bob', 2) });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it("neither serves nor keeps a page with a message, another module's locals or no say-so from its handler, nor for anyone signed out", async () => {
     await get('/books', 'ada');
     await expect(get('/books', 'ada', { 'x-flash': '1' })).resolves.toMatchObject({ body: direct('ada', 2) });

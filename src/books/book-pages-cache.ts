@@ -104,8 +104,7 @@ export class BookPagesCache {
   readonly signedIn: RequestHandler = (req, res, next) => {
     const locals = res.locals as { user?: Express.User; csrfToken?: string; flash?: unknown };
     if (req.method !== 'GET' || !req.user || !locals.csrfToken || locals.flash || !CANDIDATE.test(req.originalUrl)) return next();
-    const user = req.user;
-    const viewer: ViewerValues<ViewerField> = { ...user, csrfToken: locals.csrfToken };
+    const viewer: ViewerValues<ViewerField> = { ...req.user, csrfToken: locals.csrfToken };
     this.stamp.read().then((stamp) => this.serveViewer(stamp, viewer, req, res, next), next);
   };
 
@@ -113,7 +112,7 @@ export class BookPagesCache {
     if (stamp === null) return next();
     const key = req.originalUrl;
     const page = this.pages.get(key);
-    if (page && page.stamp === stamp && Date.now() - page.storedAt < MAX_AGE_MS) return sendHtml(res, page.body);
+    if (isCurrent(page, stamp)) return sendHtml(res, page.body);
     // Keep what the route renders, under the stamp read before its query: a write in between moves the
     // stamp, so such a page is rendered again next time rather than served stale.
     const send = res.send.bind(res);
@@ -130,11 +129,10 @@ export class BookPagesCache {
     if (stamp === null) return next();
     const id = viewer.id as string;
     const shared = `${req.originalUrl} ${this.marks.variant(viewer)}`;
-    const current = (page?: ViewerPage): page is ViewerPage => !!page && page.stamp === stamp && Date.now() - page.storedAt < MAX_AGE_MS;
     const own = this.viewerPages.get(`${shared} ${id}`);
-    if (current(own)) return sendHtml(res, own.page.fill(viewer));
+    if (isCurrent(own, stamp)) return sendHtml(res, own.page.fill(viewer));
     const common = this.viewerPages.get(shared);
-    if (current(common) && common.except !== id) return sendHtml(res, common.page.fill(viewer));
+    if (isCurrent(common, stamp) && common.except !== id) return sendHtml(res, common.page.fill(viewer));
     // Render the route's page once with marks for the viewer's values, keep it under the stamp read before
     // its query, and answer with it filled in.
     const render = res.render.bind(res) as (
@@ -161,6 +159,11 @@ export class BookPagesCache {
     }) as Response['render'];
     next();
   }
+}
+
+/** Whether a kept page may be served under the stamp read now: kept under the same one, and young enough. */
+function isCurrent<T extends { stamp: string; storedAt: number }>(kept: T | undefined, stamp: string): kept is T {
+  return kept !== undefined && kept.stamp === stamp && Date.now() - kept.storedAt < MAX_AGE_MS;
 }
 
 function sendHtml(res: Response, body: Buffer): void {
