@@ -10,12 +10,14 @@ import passport from 'passport';
 import { apiMiddleware } from './api/api-http';
 import { serveApiDocs } from './api/openapi';
 import { createDevIdentityProvider } from './auth/dev-idp/dev-identity-provider';
+import { sessionPassport } from './auth/session-passport';
 import { BookPagesCache } from './books/book-pages-cache';
 import { compactTemplates } from './common/compact-templates';
 import { csrf } from './common/csrf';
 import { BackendUnavailable, RequestTooLarge } from './common/domain-errors';
 import { renderErrorPage } from './common/error-page';
-import { isApiPath, refuseAnonymousWrites, refuseCrossSite, refuseOddTargets } from './common/request-checks';
+import { inOrder } from './common/in-order';
+import { isApiPath, isSafeMethod, refuseAnonymousWrites, refuseCrossSite, refuseOddTargets } from './common/request-checks';
 import { bookshelfAssetSources, serveStaticAssets } from './common/static-assets';
 import { AppConfig, DEV_IDP_PATH } from './config/app-config';
 import { RequestLogger } from './logging/logging.module';
@@ -47,15 +49,13 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   const cookie = sessionCookie(config);
   configureHttpServer(app, config);
 
-  // First, so that every response is logged and timed, even those answered by middleware.
-  app.use(app.get(RequestLogger).middleware);
-  app.use(refuseOddTargets);
   app.disable('x-powered-by');
   // Pages are rendered per request (and signed-in ones are no-store): hashing every body for an ETag costs
   // more than the rare 304 saves. Static files keep their own ETags.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(securityHeaders(config));
+  // First, so that every response is logged and timed, even those answered by middleware.
+  app.use(inOrder(app.get(RequestLogger).middleware as RequestHandler, refuseOddTargets, securityHeaders(config)));
 
   // Versioned, compressed and kept in memory (`{{asset "app.css"}}` in views); plain URLs still work.
   const assets = await serveStaticAssets(app, bookshelfAssetSources(ROOT));
@@ -77,7 +77,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
 
   // The session and who is signed in, the session's lifetime, then (only for people signed in) forms,
   // with limits; multipart in memory, so that the CSRF guard can read `_csrf` before the cover is written.
-  const stateful = express.Router().use(
+  const stateful = inOrder(
     guarded(
       session({
         name: cookie.name,
@@ -89,29 +89,27 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
         cookie: cookie.options,
       }),
     ),
-    // No passport.initialize(): since passport 0.6 `passport.session()` sets up the request itself (login,
-    // logout, the session manager); initialize() only repeated that, plus a `req._passport` for 0.4 strategies.
-    guarded(passport.session()),
+    // Who is signed in: what `passport.session()` does, without its per-request strategy object. No
+    // passport.initialize(): it only repeated that, plus a `req._passport` for 0.4 strategies.
+    guarded(sessionPassport(passport, (app.getHttpAdapter().getInstance() as express.Express).request)),
     guarded(limitSessionLifetime),
     refuseAnonymousWrites,
-    guarded(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 })),
-    guarded(formUpload()),
+    formsOfWrites(),
   );
   // None of it for covers and probes, which are the same for everyone (no session read, no cookie on a
   // cacheable image), nor for anonymous reads: a GET without our cookie has no body and no session to load
   // (only the start and end of sign-in need a fresh session), and may be a list or book page already rendered.
   const keptPages = app.get(BookPagesCache);
   const keptForAnonymous = guarded(keptPages.anonymous);
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  const dispatch = (req: Request, res: Response, next: NextFunction): void => {
     if (isApiPath(req.path)) return next();
-    if (anonymousRead(req, cookie.name)) return keptForAnonymous(req, res, next);
+    if (anonymousRead(req, cookie.name)) return void keptForAnonymous(req, res, next);
     if (SESSIONLESS.test(req.path)) return next();
-    stateful(req, res, next);
-  });
-  app.use(pageLocals);
-  // Signed-in list, My Books and book pages, once the session has been read and checked: kept with marks where
-  // the viewer's name, picture and CSRF token go, filled in per request.
-  app.use(guarded(keptPages.signedIn));
+    void stateful(req, res, next);
+  };
+  // Then what every page's layout needs, and the signed-in list, My Books and book pages, once the session has
+  // been read and checked: kept with marks where the viewer's name, picture and CSRF token go, filled in per request.
+  app.use(inOrder(dispatch, pageLocals, guarded(keptPages.signedIn)));
 
   compactTemplates(hbs.handlebars);
   app.setBaseViewsDir(join(ROOT, 'views'));
@@ -200,11 +198,23 @@ function helmetFor(config: AppConfig): RequestHandler {
   });
 }
 
-function formUpload(): RequestHandler {
-  return multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21 },
-  }).single('image');
+/**
+ * The form parsers, urlencoded and multipart (one cover, in memory), with limits; for state-changing requests
+ * only. A GET, HEAD or OPTIONS is answered without reading a form (no handler of one reads `req.body`), so
+ * reads skip the parsers' work (multer's costs an async resource on every request); a body sent with one is
+ * discarded unread, as one of any other type always was.
+ */
+function formsOfWrites(): RequestHandler {
+  const forms = inOrder(
+    guarded(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 })),
+    guarded(
+      multer({
+        storage: multer.memoryStorage(),
+        limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21 },
+      }).single('image'),
+    ),
+  );
+  return (req, res, next) => (isSafeMethod(req.method) ? next() : void forms(req, res, next));
 }
 
 /**

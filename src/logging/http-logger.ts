@@ -105,12 +105,11 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
     req.id = id;
     const trace = traceFieldsFrom(req.headers, project);
     const bytesBefore = req.socket?.bytesWritten ?? 0;
-    // Written when the response is finished (or the connection closed first), so that a sign-in during
-    // the request counts. One line straight from the root logger: pino-http would also build a child
-    // logger for every request, serialising it, which cost a tenth of a list page.
+    // Written when the response is closed (just after it finished, or when the connection closed first: Node
+    // emits 'close' for every response), so that a sign-in during the request counts. One line straight from
+    // the root logger: pino-http would also build a child logger for every request, serialising it, which cost
+    // a tenth of a list page.
     const done = (): void => {
-      res.removeListener('finish', done);
-      res.removeListener('close', done);
       const { method } = req;
       const status = res.statusCode;
       const path = pathOf(req);
@@ -143,8 +142,7 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
       if (failed) logger.error(line, `${method} ${path} ${status} failed`);
       else logger.info(line, `${method} ${path} ${status} ${ms}ms`);
     };
-    res.on('finish', done);
-    res.on('close', done);
+    res.once('close', done);
     runWithTraceFields(req, trace, traceEveryLine, next);
   };
   return Object.assign(middleware, { logger });
