@@ -30,9 +30,6 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-/** The most that one write to stdout carries (a pipe's atomic write size on Linux); a longer line goes alone. */
-export const LOG_WRITE_BYTES = 4096;
-
 /** Requests that are routine when they succeed: logged only when they fail. */
 const QUIET_PATHS = /^\/(?:healthz|readyz|static\/|favicon\.ico)/;
 /** A request id accepted from a trusted proxy; anything else is replaced, so no one can forge log lines. */
@@ -90,10 +87,8 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
     });
   } else {
     // Asynchronous writes: lines written while a write is under way go out together, off the event loop.
-    // pino flushes what is left when the process exits (process.exit included, as on SIGTERM). In chunks of
-    // at most LOG_WRITE_BYTES: the stream measures the chunk it appends each line to, copying it whole, so
-    // its default of 16 KiB cost every request's line an 8 KiB copy on average while writes were backed up.
-    stream ??= pino.destination({ dest: 1, sync: false, maxWrite: LOG_WRITE_BYTES });
+    // pino flushes what is left when the process exits (process.exit included, as on SIGTERM).
+    stream ??= pino.destination({ dest: 1, sync: false });
     options.timestamp = pino.stdTimeFunctions.isoTime;
     options.formatters = { level: (label) => ({ level: label, severity: SEVERITY[label] ?? 'DEFAULT' }) };
   }
