@@ -72,9 +72,6 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   serveApiDocs(app);
   app.use('/api', apiMiddleware(config));
 
-  // Posts from other sites are refused before anything else is done for them (API paths excepted).
-  app.use(refuseCrossSite(config.baseUrl.origin));
-
   // The session and who is signed in, the session's lifetime, then (only for people signed in) forms,
   // with limits; multipart in memory, so that the CSRF guard can read `_csrf` before the cover is written.
   const stateful = inOrder(
@@ -107,9 +104,11 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
     if (SESSIONLESS.test(req.path)) return next();
     void stateful(req, res, next);
   };
-  // Then what every page's layout needs, and the signed-in list, My Books and book pages, once the session has
-  // been read and checked: kept with marks where the viewer's name, picture and CSRF token go, filled in per request.
-  app.use(inOrder(dispatch, pageLocals, guarded(keptPages.signedIn)));
+  // Posts from other sites are refused before anything else is done for them (API paths excepted); then the
+  // three paths above; then what every page's layout needs, and the signed-in list, My Books and book pages,
+  // once the session has been read and checked: kept with marks where the viewer's name, picture and CSRF
+  // token go, filled in per request.
+  app.use(inOrder(refuseCrossSite(config.baseUrl.origin), dispatch, pageLocals, guarded(keptPages.signedIn)));
 
   compactTemplates(hbs.handlebars);
   app.setBaseViewsDir(join(ROOT, 'views'));
