@@ -57,7 +57,9 @@ function stop() {
     const lines = [...byFunction]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 40)
-      .map(([key, bytes]) => `${((100 * bytes) / total).toFixed(1).padStart(5)}% ${String(Math.round(bytes / count)).padStart(6)} B  ${key}`);
+      .map(
+        ([key, bytes]) => `${((100 * bytes) / total).toFixed(1).padStart(5)}% ${String(Math.round(bytes / count)).padStart(6)} B  ${key}`,
+      );
     writeFileSync(out, `${(total / count / 1024).toFixed(1)} KB allocated per request (requests ${FROM}-${TO})\n${lines.join('\n')}\n`);
   });
 }
