@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import session from 'express-session';
 import { Passport, type PassportStatic } from 'passport';
+import { WebClient } from '../../test/helpers/web-client';
 import { sessionPassport } from './session-passport';
 
 type Mount = (authenticator: PassportStatic, requests: object) => RequestHandler;
@@ -48,13 +49,10 @@ async function serve(mount: Mount) {
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  let cookie = '';
-  const call = async (method: string, path: string) => {
-    const response = await fetch(base + path, { method, headers: cookie ? { cookie } : {} });
-    const set = response.headers.get('set-cookie');
-    if (set) cookie = set.split(';')[0];
-    return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as Record<string, unknown>) };
+  const client = new WebClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const call = async (method: 'GET' | 'POST', path: string) => {
+    const page = method === 'GET' ? await client.get(path) : await client.post(path, {});
+    return { status: page.status, body: page.body ? (JSON.parse(page.body) as Record<string, unknown>) : null };
   };
   return { call, close: () => new Promise((resolve) => server.close(resolve)) };
 }

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { SqlDatabase } from '../../src/database/sql/sql-database';
 import type { SessionsTables } from '../../src/sessions/stores/sql-sessions.migrations';
@@ -102,6 +103,33 @@ describe('request checks', () => {
         7.5 * 1024 * 1024,
       );
       expect(answer.status).toBe(403);
+    });
+
+    it('reads no form sent with a GET: a body over the form limit is discarded, not refused', async () => {
+      // 100 KiB of url-encoded fields, over the 64 KiB limit that a POST of them would meet (413).
+      const body = `a=${'x'.repeat(100 * 1024)}`;
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            port: app.port,
+            host: '127.0.0.1',
+            method: 'GET',
+            path: '/books/mine',
+            headers: {
+              cookie: `${SESSION_COOKIE}=${ada.cookie(SESSION_COOKIE)}`,
+              'content-type': 'application/x-www-form-urlencoded',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+      expect(status).toBe(200);
     });
 
     it('cuts off a client whose headers do not arrive (HTTP_HEADERS_TIMEOUT)', async () => {
