@@ -6,13 +6,15 @@
  * receives to the 18,000th (past the sign-ins and the warm-up of a single scenario); the bytes per request and
  * the functions that allocated them go to bench/results/alloc-<pid>.txt. Deterministic where CPU time is not:
  * a change's effect on allocation shows in one run on a busy machine. The profiler slows the app: read its
- * run's req/s and CPU figures as nothing.
+ * run's req/s and CPU figures as nothing. bench/promoted-sample.js preloads this with only what outlived the
+ * young generation counted (objects a full collection freed, or alive at the end) to bench/results/promoted-<pid>.txt.
  */
 const { Session } = require('node:inspector');
 const { writeFileSync } = require('node:fs');
 const http = require('node:http');
 const { join } = require('node:path');
 
+const PROMOTED = globalThis.__benchSamplePromoted === true;
 const FROM = 8000;
 const TO = 18000;
 const session = new Session();
@@ -33,14 +35,14 @@ function start() {
     session.post('HeapProfiler.startSampling', {
       samplingInterval: 2048,
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMinorGC: !PROMOTED,
     }),
   );
 }
 
 function stop() {
   session.post('HeapProfiler.stopSampling', (error, result) => {
-    const out = join(__dirname, 'results', `alloc-${process.pid}.txt`);
+    const out = join(__dirname, 'results', `${PROMOTED ? 'promoted' : 'alloc'}-${process.pid}.txt`);
     if (error) return writeFileSync(out, `sampling failed: ${error.message}\n`);
     const byFunction = new Map();
     let total = 0;
@@ -60,6 +62,9 @@ function stop() {
       .map(
         ([key, bytes]) => `${((100 * bytes) / total).toFixed(1).padStart(5)}% ${String(Math.round(bytes / count)).padStart(6)} B  ${key}`,
       );
-    writeFileSync(out, `${(total / count / 1024).toFixed(1)} KB allocated per request (requests ${FROM}-${TO})\n${lines.join('\n')}\n`);
+    writeFileSync(
+      out,
+      `${(total / count / 1024).toFixed(1)} KB ${PROMOTED ? 'outlived the young generation' : 'allocated'} per request (requests ${FROM}-${TO})\n${lines.join('\n')}\n`,
+    );
   });
 }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { BookshelfExpressAdapter } from './common/express-adapter';
 import type { AppConfig } from './config/app-config';
 import { configureApp } from './configure-app';
 import { closePromptlyOn } from './shutdown/graceful-shutdown';
@@ -11,7 +12,10 @@ const SHUTDOWN_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 /** Creates, configures and starts the app with a validated config (main.ts loads it first). */
 export async function bootstrap(config: AppConfig): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new BookshelfExpressAdapter(), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   app.useLogger(app.get(PinoLogger));
   // On SIGTERM: stop accepting, let in-flight requests finish, then close pools and stores, then exit 0.
   app.enableShutdownHooks(SHUTDOWN_SIGNALS, { useProcessExit: true });
