@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
+import fs, { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config/app-config';
-import { createHttpLogger } from './http-logger';
+import { createHttpLogger, logDestination } from './http-logger';
 
 /** Collects the JSON lines a logger writes. */
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -193,5 +196,40 @@ describe(createHttpLogger.name, () => {
     const out = capture();
     exchange(createHttpLogger(loadConfig({ ...JSON_LOGS, LOG_LEVEL: 'warn' }), out.stream));
     expect(out.lines()).toEqual([]);
+  });
+});
+
+describe('logDestination', () => {
+  it('writes every line logged while a write was under way in the next write, not 16 KiB at a time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bookshelf-log-'));
+    const fd = openSync(join(dir, 'log'), 'w');
+    const line = `{"message":"${'x'.repeat(85)}"}\n`;
+    const total = Buffer.byteLength(line) * 10_000;
+    // Counts sonic-boom's writes and resolves when they have written every byte (a test that fails times out).
+    const original = fs.write;
+    let written = 0;
+    let allWritten!: () => void;
+    const done = new Promise<void>((resolve) => (allWritten = resolve));
+    const writes = jest.spyOn(fs, 'write').mockImplementation(((...args: unknown[]) => {
+      const callback = args.pop() as (error: Error | null, bytes: number) => void;
+      (original as (...a: unknown[]) => void)(...args, (error: Error | null, bytes: number) => {
+        written += bytes;
+        callback(error, bytes);
+        if (written >= total) allWritten();
+      });
+    }) as typeof fs.write);
+    try {
+      const destination = logDestination(fd);
+      // 1 MB in one turn of the event loop: the first line starts a write, the others wait for it to finish.
+      for (let i = 0; i < 10_000; i++) destination.write(line);
+      await done;
+
+      expect(readFileSync(join(dir, 'log'), 'utf8')).toBe(line.repeat(10_000));
+      expect(writes.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      writes.mockRestore();
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -20,6 +20,24 @@ const SEVERITY: Record<string, string> = {
   fatal: 'CRITICAL',
 };
 
+/** At most this much of the log in one write to stdout (sonic-boom's default is 16 KiB). */
+export const LOG_WRITE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A file descriptor (stdout in the app) as pino's destination, written asynchronously (off the event loop), each write carrying every line
+ * logged since the one before. With sonic-boom's default of one chunk of at most 16 KiB per write, an event
+ * loop under full load logged more in each turn than was written, and the lines waiting grew for as long as the
+ * load lasted (52 MB of them at the end of `npm run bench`'s runs: README "Performance"). Lines are kept as
+ * bytes (`contentMode: 'buffer'`), so that adding one costs the same however many are waiting; in sonic-boom's
+ * string mode each line re-measured the whole chunk it was appended to. pino flushes what is left when the
+ * process exits (process.exit included, as on SIGTERM).
+ */
+export function logDestination(fd: number): DestinationStream {
+  const stream = pino.destination({ dest: fd, sync: false, contentMode: 'buffer', maxWrite: LOG_WRITE_MAX_BYTES });
+  // sonic-boom's types know only its string mode.
+  return { write: (line: string) => void stream.write(Buffer.from(line) as unknown as string) };
+}
+
 /** Never in a log line, even if some code logs a raw request or response object. */
 export const REDACTED_PATHS = [
   'headers.cookie',
@@ -86,9 +104,7 @@ export function createHttpLogger(config: AppConfig, destination?: DestinationStr
       ignore: 'pid,hostname,req,res,responseTime',
     });
   } else {
-    // Asynchronous writes: lines written while a write is under way go out together, off the event loop.
-    // pino flushes what is left when the process exits (process.exit included, as on SIGTERM).
-    stream ??= pino.destination({ dest: 1, sync: false });
+    stream ??= logDestination(1);
     options.timestamp = pino.stdTimeFunctions.isoTime;
     options.formatters = { level: (label) => ({ level: label, severity: SEVERITY[label] ?? 'DEFAULT' }) };
   }
