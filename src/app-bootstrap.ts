@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
@@ -10,12 +10,20 @@ import { closePromptlyOn } from './shutdown/graceful-shutdown';
 
 const SHUTDOWN_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
+/**
+ * The Nest app of a validated config, on Bookshelf's Express adapter, not yet configured: what `bootstrap` and the
+ * tests' in-process app both start from. No body parser: `configureApp` parses bodies, with limits.
+ */
+export function createApp(config: AppConfig, options: Omit<NestApplicationOptions, 'bodyParser'> = {}): Promise<NestExpressApplication> {
+  return NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new BookshelfExpressAdapter(), {
+    ...options,
+    bodyParser: false,
+  });
+}
+
 /** Creates, configures and starts the app with a validated config (main.ts loads it first). */
 export async function bootstrap(config: AppConfig): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new BookshelfExpressAdapter(), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await createApp(config, { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   // On SIGTERM: stop accepting, let in-flight requests finish, then close pools and stores, then exit 0.
   app.enableShutdownHooks(SHUTDOWN_SIGNALS, { useProcessExit: true });

@@ -21,11 +21,11 @@ const SEVERITY: Record<string, string> = {
 };
 
 /** At most this much of the log in one write to stdout (sonic-boom's default is 16 KiB). */
-export const LOG_WRITE_MAX_BYTES = 4 * 1024 * 1024;
+const LOG_WRITE_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
- * A file descriptor (stdout in the app) as pino's destination, written asynchronously (off the event loop), each write carrying every line
- * logged since the one before. With sonic-boom's default of one chunk of at most 16 KiB per write, an event
+ * A file descriptor (stdout in the app) as pino's destination, written asynchronously (off the event loop),
+ * each write carrying every line logged since the one before. With sonic-boom's default of one chunk of at most 16 KiB per write, an event
  * loop under full load logged more in each turn than was written, and the lines waiting grew for as long as the
  * load lasted (52 MB of them at the end of `npm run bench`'s runs: README "Performance"). Lines are kept as
  * bytes (`contentMode: 'buffer'`), so that adding one costs the same however many are waiting; in sonic-boom's

@@ -5,11 +5,9 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { AppModule } from '../../src/app.module';
-import { BookshelfExpressAdapter } from '../../src/common/express-adapter';
+import { createApp } from '../../src/app-bootstrap';
 import { loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
 import { freePort, stopProcess } from './app-process';
@@ -96,8 +94,7 @@ export async function startInProcessApp(env: Record<string, string> = {}): Promi
     cleanups.push(setProcessEnv(settings));
 
     const config = loadConfig(settings);
-    const nest = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new BookshelfExpressAdapter(), {
-      bodyParser: false,
+    const nest = await createApp(config, {
       // Nest's logger until `useLogger` below, for what it prints while building the modules.
       logger: NEST_LOG_LEVELS[settings.LOG_LEVEL] ?? ['fatal', 'error', 'warn', 'log'],
     });

@@ -55,8 +55,9 @@ describe('graceful shutdown on SIGTERM', () => {
 
   const ownData = () => ({ SQL_URL: `sqlite:${join(dataDir, 'bookshelf.sqlite')}`, UPLOAD_DIR: join(dataDir, 'uploads') });
 
-  it('stops accepting, finishes the request in flight with the database and session store, then exits 0', async () => {
-    const app = await startApp(ownData());
+  it('stops accepting, finishes the request in flight with the database and session store, logs it, then exits 0', async () => {
+    // Request lines are at info, in JSON as in production: the in-flight request's line must be written before the exit.
+    const app = await startApp({ ...ownData(), LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
     const web = new WebClient(app.baseUrl);
     await web.signIn('shutdown@example.com', 'Shutdown Tester');
     const token = web.csrfToken(await web.get('/books/add'));
@@ -83,6 +84,7 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(answer.connection).toBe('close');
     expect(await exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
+    expect(app.output()).toMatch(/"message":"POST \/books\/add 303 \d+ms"/);
 
     // The book was committed before the database was closed.
     const again = await startApp(ownData());
